@@ -1,0 +1,76 @@
+/**
+ * Rules for new passwords, after NIST SP 800-63B rev. 4 §3.1.1.2: a length
+ * floor, a hard ceiling checked before any hashing, no composition rules, and a
+ * blocklist of common and breached passwords plus words from the account's own
+ * context. Existing passwords are never judged by these rules.
+ */
+export interface PasswordPolicy {
+  /** Fewest characters (code points) a new password may have; never below 8. */
+  readonly minLength: number;
+  /** Most characters accepted; checked before hashing so a huge input costs nothing. */
+  readonly maxLength: number;
+}
+
+export interface PasswordContext {
+  readonly email?: string;
+  readonly name?: string | null;
+}
+
+export type PasswordViolation = 'too_short' | 'too_long' | 'common' | 'contextual';
+
+/** The product's own name: a password built on it is the first thing an attacker tries. */
+const PRODUCT_WORDS = ['astral-auth', 'astralauth', 'astralfield', 'astral'];
+
+/** Applied on set and on verify, so every visual form of one password hashes alike. */
+export function normalizePassword(password: string): string {
+  return password.normalize('NFKC');
+}
+
+export function codePointLength(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+export function exceedsMaxLength(password: string, policy: PasswordPolicy): boolean {
+  // UTF-16 length bounds the code point count from above: a cheap first cut.
+  return password.length > policy.maxLength && codePointLength(password) > policy.maxLength;
+}
+
+export function checkNewPassword(
+  password: string,
+  policy: PasswordPolicy,
+  isCommon: (candidate: string) => boolean,
+  context: PasswordContext = {},
+): PasswordViolation[] {
+  if (exceedsMaxLength(password, policy)) return ['too_long'];
+
+  const normalized = normalizePassword(password);
+  const violations: PasswordViolation[] = [];
+  if (codePointLength(normalized) < policy.minLength) violations.push('too_short');
+  if (isCommon(normalized) || isCommon(normalized.toLowerCase())) violations.push('common');
+  if (isContextual(normalized.toLowerCase(), context)) violations.push('contextual');
+  return violations;
+}
+
+function isContextual(lowered: string, context: PasswordContext): boolean {
+  const words = contextWords(context);
+  const squeezed = lowered.replace(/[\s\d\p{P}\p{S}]+/gu, '');
+  return words.some((word) => lowered === word || squeezed === word || isWordPlusPadding(lowered, word));
+}
+
+// "alice2024!" or "Astral Astral Astral" say nothing beyond the word itself.
+function isWordPlusPadding(lowered: string, word: string): boolean {
+  if (!lowered.includes(word)) return false;
+  const rest = lowered.split(word).join('');
+  return /^[\s\d\p{P}\p{S}]*$/u.test(rest);
+}
+
+function contextWords(context: PasswordContext): string[] {
+  const words = [...PRODUCT_WORDS];
+  const local = context.email?.split('@')[0];
+  if (local && local.length >= 3) words.push(local);
+  const name = context.name?.trim().toLowerCase();
+  if (name && name.length >= 3) words.push(name, name.replace(/\s+/g, ''));
+  return words;
+}

@@ -1,0 +1,121 @@
+import type { HashOrigin, LoginRecord, PublicUser } from './users.js';
+
+/**
+ * What the domain needs from the outside world. Each engine adapter in
+ * src/store implements `Store`; one contract suite (test/store) runs against
+ * every adapter on its real engine.
+ */
+export interface NewUser {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string | null;
+  readonly image: string | null;
+  readonly role: string;
+  readonly teamName: string | null;
+  readonly hashedPassword: string | null;
+  readonly hashOrigin: HashOrigin;
+  readonly emailVerifiedAt: number | null;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface NewSession {
+  readonly id: string;
+  readonly tokenHash: Buffer;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly lastSeenAt: number;
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+/** A live-looking session joined with the user it belongs to: what a session check reads. */
+export interface SessionView {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+  readonly lastSeenAt: number;
+  readonly user: PublicUser;
+  readonly userDisabled: boolean;
+}
+
+export interface SessionTouch {
+  readonly id: string;
+  readonly lastSeenAt: number;
+}
+
+export interface PasswordChange {
+  readonly userId: string;
+  readonly hashedPassword: string;
+  readonly updatedAt: number;
+  /** The caller's session survives; every other session of the user ends in the same transaction. */
+  readonly keepSessionId: string | null;
+}
+
+export interface HashUpgrade {
+  readonly userId: string;
+  /** Compare-and-set: the upgrade applies only if the stored hash is still this one. */
+  readonly previousHash: string;
+  readonly hashedPassword: string;
+}
+
+export interface StoredSigningKey {
+  readonly kid: string;
+  readonly alg: string;
+  readonly publicJwk: string;
+  readonly privateKeySealed: string;
+  readonly createdAt: number;
+  /** Set when a newer key took over: the key stays published until then, for tokens it signed. */
+  readonly retiresAt: number | null;
+}
+
+export type ImportOutcome = 'inserted' | 'already_imported' | 'email_conflict';
+
+export interface UserStore {
+  createUser(user: NewUser): Promise<PublicUser>;
+  findLoginByEmail(email: string): Promise<LoginRecord | undefined>;
+  findLoginById(userId: string): Promise<LoginRecord | undefined>;
+  upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean>;
+  changePassword(change: PasswordChange): Promise<void>;
+  importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]>;
+}
+
+export interface SessionStore {
+  createSession(session: NewSession): Promise<void>;
+  findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findSessionById(sessionId: string): Promise<SessionView | undefined>;
+  touchSessions(touches: readonly SessionTouch[]): Promise<void>;
+  deleteSession(sessionId: string): Promise<boolean>;
+  deleteSessionsOfUser(userId: string): Promise<number>;
+}
+
+export interface KeyStore {
+  listSigningKeys(): Promise<StoredSigningKey[]>;
+  insertSigningKey(key: StoredSigningKey): Promise<void>;
+  /** Marks every other unretired key to retire at `retiresAt`. */
+  retireSigningKeysExcept(kid: string, retiresAt: number): Promise<void>;
+}
+
+export interface Store extends UserStore, SessionStore, KeyStore {
+  readonly engine: 'sqlite' | 'postgres';
+  migrate(): Promise<string[]>;
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface PasswordHasher {
+  hash(normalizedPassword: string): Promise<string>;
+  /** Verifies against any supported format; false for a malformed hash, never a throw. */
+  verify(hash: string, password: string): Promise<boolean>;
+  /** Spends the work of one verification without a real hash: the unknown-user path. */
+  verifyDummy(password: string): Promise<false>;
+  needsRehash(hash: string): boolean;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,32 @@
+/**
+ * Every error the API answers with: `{error:{code, message}}`, the code stable
+ * and documented here once. The OpenAPI document lists the same codes, and a
+ * test holds the two together.
+ */
+export const ERROR_CODES = {
+  invalid_request: { status: 400, description: 'The body or a parameter is missing, of the wrong type, or has an unknown field.' },
+  invalid_json: { status: 400, description: 'The body is not valid UTF-8 JSON, repeats a key, or nests too deep.' },
+  weak_password: { status: 400, description: 'The new password breaks the password policy; the message says which rule.' },
+  invalid_credentials: { status: 401, description: 'Email or password is incorrect (the same answer for unknown accounts).' },
+  invalid_session: { status: 401, description: 'No session credential, or one that is expired, revoked or malformed.' },
+  forbidden_origin: { status: 403, description: 'A cookie-authenticated request came from an origin that is not allowed.' },
+  not_found: { status: 404, description: 'No such route.' },
+  method_not_allowed: { status: 405, description: 'The route exists but not with this method.' },
+  email_taken: { status: 409, description: 'An account with this email already exists.' },
+  payload_too_large: { status: 413, description: 'The body is larger than ASTRAL_BODY_LIMIT.' },
+  unsupported_media_type: { status: 415, description: 'State-changing requests take application/json only.' },
+  too_many_attempts: { status: 429, description: 'Throttled; retry after the Retry-After header.' },
+  internal_error: { status: 500, description: 'An unexpected fault; it is logged with the request id.' },
+  overloaded: { status: 503, description: 'Password hashing is saturated; retry after the Retry-After header.' },
+  unavailable: { status: 503, description: 'A backing store is unreachable; retry after the Retry-After header.' },
+} as const satisfies Record<string, { status: number; description: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export interface ErrorBody {
+  error: { code: ErrorCode; message: string };
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}

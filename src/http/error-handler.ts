@@ -1,0 +1,63 @@
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import { DomainError, Overloaded, Unavailable } from '../domain/errors.js';
+import { errorBody, ERROR_CODES, type ErrorCode } from './error-codes.js';
+import { InvalidJson } from './json-body.js';
+import { ForbiddenOrigin } from './origin-check.js';
+
+/** Fastify's own request errors, by their code, in the API's terms. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupported_media_type',
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'invalid_request',
+  FST_ERR_CTP_INVALID_TYPE: 'unsupported_media_type',
+};
+
+interface Classified {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly retryAfter?: number;
+}
+
+export function installErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError, request, reply) => {
+    const classified = classify(error);
+    if (classified.code === 'internal_error') {
+      request.log.error({ err: error }, 'unhandled error');
+    }
+    sendError(reply, classified);
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+  });
+}
+
+export function sendError(reply: FastifyReply, { code, message, retryAfter }: Classified): FastifyReply {
+  if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
+  return reply.code(ERROR_CODES[code].status).send(errorBody(code, message));
+}
+
+function classify(error: FastifyError): Classified {
+  if (error instanceof Overloaded) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
+  if (error instanceof Unavailable) return { code: error.code, message: error.message, retryAfter: 1 };
+  if (error instanceof DomainError) return { code: error.code, message: error.message };
+  if (error instanceof InvalidJson) return { code: 'invalid_json', message: error.message };
+  if (error instanceof ForbiddenOrigin) return { code: 'forbidden_origin', message: error.message };
+  if (error.validation) return { code: 'invalid_request', message: validationMessage(error) };
+
+  const mapped = FASTIFY_CODES[error.code];
+  if (mapped) return { code: mapped, message: error.message };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: 'invalid_request', message: error.message };
+  }
+  return { code: 'internal_error', message: 'an unexpected error occurred' };
+}
+
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return 'the request is not valid';
+  const where = `${error.validationContext ?? 'body'}${first.instancePath}`.replace(/\//g, '.');
+  const extra = (first.params as { additionalProperty?: string }).additionalProperty;
+  return extra !== undefined ? `${where} has an unknown field` : `${where} ${first.message ?? 'is not valid'}`;
+}

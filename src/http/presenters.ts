@@ -1,0 +1,44 @@
+import type { SessionView } from '../domain/ports.js';
+import { idleExpiresAt, type SessionPolicy } from '../domain/sessions.js';
+import type { PublicUser } from '../domain/users.js';
+import type { IssuedSession } from '../service/auth-service.js';
+
+/** Domain values (epoch milliseconds) as the API shows them (ISO 8601, UTC). */
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+export function presentUser(user: PublicUser) {
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    image: user.image,
+    role: user.role,
+    teamName: user.teamName,
+    createdAt: iso(user.createdAt),
+    updatedAt: iso(user.updatedAt),
+  };
+}
+
+export function presentLogin(issued: IssuedSession) {
+  return {
+    user: presentUser(issued.user),
+    session: { id: issued.session.id, expiresAt: iso(issued.session.expiresAt) },
+    sessionToken: issued.sessionToken,
+    accessToken: issued.accessToken,
+    accessTokenExpiresAt: iso(issued.accessTokenExpiresAt),
+  };
+}
+
+export function presentSession(view: SessionView, policy: SessionPolicy) {
+  return {
+    user: presentUser(view.user),
+    session: {
+      id: view.id,
+      createdAt: iso(view.createdAt),
+      expiresAt: iso(view.expiresAt),
+      idleExpiresAt: iso(idleExpiresAt(view, policy)),
+    },
+  };
+}

@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { canonicalizeEmail } from '../domain/email.js';
+import { InvalidCredentials, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
+import {
+  checkNewPassword,
+  exceedsMaxLength,
+  normalizePassword,
+  type PasswordPolicy,
+} from '../domain/password-policy.js';
+import type { Clock, PasswordHasher, SessionView, Store } from '../domain/ports.js';
+import {
+  createSessionId,
+  createSessionToken,
+  hashSessionToken,
+  isSessionTokenShaped,
+} from '../domain/session-tokens.js';
+import { isSessionLive, needsTouch, newSessionTimes, type SessionPolicy } from '../domain/sessions.js';
+import type { LoginRecord, PublicUser } from '../domain/users.js';
+import type { AccessClaims, AccessTokens } from '../tokens/access-tokens.js';
+import type { TouchWriter } from './touch-writer.js';
+
+export interface Registration {
+  readonly email: string;
+  readonly password: string;
+  readonly name?: string | undefined;
+  readonly image?: string | undefined;
+  readonly teamName?: string | undefined;
+}
+
+export interface ClientContext {
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+}
+
+export interface IssuedSession {
+  readonly user: PublicUser;
+  readonly session: { readonly id: string; readonly createdAt: number; readonly expiresAt: number };
+  readonly sessionToken: string;
+  readonly accessToken: string;
+  readonly accessTokenExpiresAt: number;
+}
+
+export interface AuthServiceDeps {
+  readonly store: Store;
+  readonly hasher: PasswordHasher;
+  readonly accessTokens: AccessTokens;
+  readonly touches: TouchWriter;
+  readonly clock: Clock;
+  readonly isCommonPassword: (candidate: string) => boolean;
+  readonly passwordPolicy: PasswordPolicy;
+  readonly sessionPolicy: SessionPolicy;
+  readonly defaultRole: string;
+}
+
+/**
+ * The use cases of the service: register, log in, check and end sessions,
+ * change a password. Each reads as a short list of steps; storage, hashing and
+ * signing come in through the ports.
+ */
+export class AuthService {
+  constructor(private readonly deps: AuthServiceDeps) {}
+
+  /** `role` is for trusted callers (the CLI); the HTTP API never passes one. */
+  async register(input: Registration, role = this.deps.defaultRole): Promise<PublicUser> {
+    const email = requireEmail(input.email);
+    this.assertAcceptable(input.password, { email, name: input.name ?? null });
+
+    const hashedPassword = await this.deps.hasher.hash(normalizePassword(input.password));
+    const now = this.deps.clock.now();
+    return this.deps.store.createUser({
+      id: randomUUID(),
+      email,
+      name: input.name ?? null,
+      image: input.image ?? null,
+      teamName: input.teamName ?? null,
+      role,
+      hashedPassword,
+      hashOrigin: 'native',
+      emailVerifiedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  async login(email: string, password: string, context: ClientContext): Promise<IssuedSession> {
+    const canonical = requireEmail(email);
+    const record = await this.deps.store.findLoginByEmail(canonical);
+    const verified = await this.verifyPassword(record, password);
+    if (!record || !verified || record.disabled) throw new InvalidCredentials();
+
+    await this.upgradeHashIfNeeded(record, password);
+    return this.startSession(record.user, context);
+  }
+
+  async validateSessionToken(token: string): Promise<SessionView> {
+    if (!isSessionTokenShaped(token)) throw new InvalidSession();
+
+    const view = await this.deps.store.findSessionByTokenHash(hashSessionToken(token));
+    return this.checkLive(view);
+  }
+
+  /** An access token is only as good as the session behind it: a revoked session fails here too. */
+  async validateAccessToken(token: string): Promise<{ view: SessionView; claims: AccessClaims }> {
+    const claims = await this.deps.accessTokens.verify(token);
+    if (!claims) throw new InvalidSession();
+
+    const view = await this.deps.store.findSessionById(claims.sessionId);
+    if (view?.userId !== claims.userId) throw new InvalidSession();
+    return { view: this.checkLive(view), claims };
+  }
+
+  issueAccessToken(view: SessionView): Promise<{ token: string; expiresAt: number }> {
+    return this.deps.accessTokens.issue({ userId: view.userId, sessionId: view.id, role: view.user.role });
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.deps.store.deleteSession(sessionId);
+  }
+
+  async logoutAll(userId: string): Promise<void> {
+    await this.deps.store.deleteSessionsOfUser(userId);
+  }
+
+  async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
+    const record = await this.deps.store.findLoginById(view.userId);
+    if (!record || !(await this.verifyPassword(record, currentPassword))) throw new InvalidCredentials();
+    this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
+
+    const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
+    await this.deps.store.changePassword({
+      userId: view.userId,
+      hashedPassword,
+      updatedAt: this.deps.clock.now(),
+      keepSessionId: view.id,
+    });
+  }
+
+  private assertAcceptable(password: string, context: { email: string; name: string | null }): void {
+    const { passwordPolicy, isCommonPassword } = this.deps;
+    const violations = checkNewPassword(password, passwordPolicy, isCommonPassword, context);
+    if (violations.length > 0) throw new WeakPassword(violations);
+  }
+
+  /**
+   * Every path spends one verification: unknown users and users without a
+   * password verify against a dummy hash, so time tells nothing apart.
+   */
+  private async verifyPassword(record: LoginRecord | undefined, password: string): Promise<boolean> {
+    const { hasher, passwordPolicy } = this.deps;
+    if (exceedsMaxLength(password, passwordPolicy) || !record?.hashedPassword) {
+      return hasher.verifyDummy(password);
+    }
+    // Imported hashes were made by another system over the raw bytes.
+    const candidate = record.hashOrigin === 'imported' ? password : normalizePassword(password);
+    return hasher.verify(record.hashedPassword, candidate);
+  }
+
+  private async upgradeHashIfNeeded(record: LoginRecord, password: string): Promise<void> {
+    const previousHash = record.hashedPassword;
+    if (!previousHash) return;
+    if (record.hashOrigin === 'native' && !this.deps.hasher.needsRehash(previousHash)) return;
+
+    const hashedPassword = await this.deps.hasher.hash(normalizePassword(password));
+    await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword });
+  }
+
+  private async startSession(user: PublicUser, context: ClientContext): Promise<IssuedSession> {
+    const sessionToken = createSessionToken();
+    const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
+    const session = { id: createSessionId(), ...times };
+    await this.deps.store.createSession({
+      ...session,
+      tokenHash: hashSessionToken(sessionToken),
+      userId: user.id,
+      ip: context.ip,
+      userAgent: context.userAgent,
+    });
+
+    const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });
+    const { id, createdAt, expiresAt } = session;
+    return {
+      user,
+      session: { id, createdAt, expiresAt },
+      sessionToken,
+      accessToken: access.token,
+      accessTokenExpiresAt: access.expiresAt,
+    };
+  }
+
+  private checkLive(view: SessionView | undefined): SessionView {
+    const now = this.deps.clock.now();
+    const policy = this.deps.sessionPolicy;
+    if (!view || view.userDisabled || !isSessionLive(view, now, policy)) throw new InvalidSession();
+
+    if (needsTouch(view, now, policy)) this.deps.touches.touch(view.id, now);
+    return view;
+  }
+}
+
+function requireEmail(raw: string): string {
+  const result = canonicalizeEmail(raw);
+  if (!result.ok) throw new InvalidRequest(`email: ${result.reason}`);
+  return result.email;
+}

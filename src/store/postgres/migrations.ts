@@ -1,0 +1,52 @@
+import type { Migration } from '../migration.js';
+
+/**
+ * The PostgreSQL schema history. Column names follow the app's Prisma schema
+ * (quoted camel case), so its users table maps over one to one.
+ */
+export const POSTGRES_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'users, sessions and signing keys',
+    sql: `
+      CREATE TABLE users (
+        id text PRIMARY KEY,
+        email text NOT NULL,
+        name text,
+        image text,
+        role text NOT NULL,
+        "teamName" text,
+        "hashedPassword" text,
+        "hashOrigin" text NOT NULL DEFAULT 'native' CHECK ("hashOrigin" IN ('native', 'imported')),
+        "emailVerified" timestamptz,
+        "disabledAt" timestamptz,
+        "createdAt" timestamptz NOT NULL,
+        "updatedAt" timestamptz NOT NULL
+      );
+      CREATE UNIQUE INDEX users_email_key ON users (email);
+
+      CREATE TABLE sessions (
+        id text PRIMARY KEY,
+        "tokenHash" bytea NOT NULL,
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "createdAt" timestamptz NOT NULL,
+        "expiresAt" timestamptz NOT NULL,
+        "lastSeenAt" timestamptz NOT NULL,
+        ip text,
+        "userAgent" text
+      );
+      CREATE UNIQUE INDEX sessions_token_hash_key ON sessions ("tokenHash");
+      CREATE INDEX sessions_user ON sessions ("userId");
+      CREATE INDEX sessions_expiry ON sessions ("expiresAt");
+
+      CREATE TABLE signing_keys (
+        kid text PRIMARY KEY,
+        alg text NOT NULL,
+        "publicJwk" text NOT NULL,
+        "privateKeySealed" text NOT NULL,
+        "createdAt" timestamptz NOT NULL,
+        "retiresAt" timestamptz
+      );
+    `,
+  },
+];

@@ -1,0 +1,66 @@
+import type { SessionView } from '../domain/ports.js';
+import type { HashOrigin, LoginRecord, PublicUser } from '../domain/users.js';
+
+/**
+ * Both engines name their columns alike and hand timestamps over as epoch
+ * milliseconds, so one set of row mappers serves both adapters.
+ */
+export const USER_COLUMNS =
+  'id, email, name, image, role, "teamName", "createdAt", "updatedAt"';
+export const LOGIN_COLUMNS = `${USER_COLUMNS}, "hashedPassword", "hashOrigin", "disabledAt"`;
+export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."userId", s."createdAt" AS "sessionCreatedAt",
+  s."expiresAt", s."lastSeenAt", u.email, u.name, u.image, u.role, u."teamName",
+  u."createdAt", u."updatedAt", u."disabledAt"`;
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string | null;
+  image: string | null;
+  role: string;
+  teamName: string | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface LoginRow extends UserRow {
+  hashedPassword: string | null;
+  hashOrigin: string;
+  disabledAt: number | null;
+}
+
+export interface SessionViewRow extends Omit<UserRow, 'id'> {
+  sessionId: string;
+  userId: string;
+  sessionCreatedAt: number;
+  expiresAt: number;
+  lastSeenAt: number;
+  disabledAt: number | null;
+}
+
+export function toUser(row: UserRow): PublicUser {
+  const { id, email, name, image, role, teamName, createdAt, updatedAt } = row;
+  return { id, email, name, image, role, teamName, createdAt, updatedAt };
+}
+
+export function toLoginRecord(row: LoginRow): LoginRecord {
+  return {
+    user: toUser(row),
+    hashedPassword: row.hashedPassword,
+    hashOrigin: row.hashOrigin as HashOrigin,
+    disabled: row.disabledAt !== null,
+  };
+}
+
+export function toSessionView(row: SessionViewRow): SessionView {
+  const { sessionId, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
+  return {
+    id: sessionId,
+    userId,
+    createdAt: sessionCreatedAt,
+    expiresAt,
+    lastSeenAt,
+    user: toUser({ ...row, id: userId }),
+    userDisabled: disabledAt !== null,
+  };
+}

@@ -1,0 +1,200 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { EmailTaken } from '../../domain/errors.js';
+import type {
+  HashUpgrade,
+  ImportOutcome,
+  NewSession,
+  NewUser,
+  PasswordChange,
+  SessionTouch,
+  SessionView,
+  Store,
+  StoredSigningKey,
+} from '../../domain/ports.js';
+import type { LoginRecord, PublicUser } from '../../domain/users.js';
+import {
+  LOGIN_COLUMNS,
+  SESSION_VIEW_COLUMNS,
+  toLoginRecord,
+  toSessionView,
+  toUser,
+  type LoginRow,
+  type SessionViewRow,
+} from '../rows.js';
+import { SQLITE_MIGRATIONS } from './migrations.js';
+
+const INSERT_USER = `INSERT INTO users (id, email, name, image, role, "teamName", "hashedPassword",
+  "hashOrigin", "emailVerified", "createdAt", "updatedAt")
+  VALUES (@id, @email, @name, @image, @role, @teamName, @hashedPassword, @hashOrigin,
+  @emailVerifiedAt, @createdAt, @updatedAt)`;
+
+/**
+ * The embedded engine: one SQLite file in WAL mode. better-sqlite3 is
+ * synchronous, and a point read on an indexed column takes microseconds, so
+ * each method does its work inline and returns a settled promise.
+ */
+export class SqliteStore implements Store {
+  readonly engine = 'sqlite' as const;
+  private readonly db: Database.Database;
+  private hotStatements: HotStatements | undefined;
+
+  constructor(file: string) {
+    if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    this.db = new Database(file);
+    this.db.pragma('journal_mode = WAL');
+    // WAL with synchronous=NORMAL survives a killed process; only a power cut may lose the last commits.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('foreign_keys = ON');
+    this.db.pragma('busy_timeout = 5000');
+  }
+
+  // Prepared on first use: the tables exist only once migrations have run.
+  private get hot(): HotStatements {
+    return (this.hotStatements ??= prepareHotStatements(this.db));
+  }
+
+  async migrate(): Promise<string[]> {
+    this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version INTEGER PRIMARY KEY, name TEXT NOT NULL, "appliedAt" INTEGER NOT NULL) STRICT`);
+    const applied = new Set(
+      this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+    );
+    const pending = SQLITE_MIGRATIONS.filter((m) => !applied.has(m.version));
+    const record = this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)');
+    for (const migration of pending) {
+      this.db.transaction(() => {
+        this.db.exec(migration.sql);
+        record.run(migration.version, migration.name, Date.now());
+      }).immediate();
+    }
+    return pending.map((m) => `${m.version} ${m.name}`);
+  }
+
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  async createUser(user: NewUser): Promise<PublicUser> {
+    try {
+      this.hot.insertUser.run(user);
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new EmailTaken();
+      throw error;
+    }
+    return toUser(user);
+  }
+
+  async findLoginByEmail(email: string): Promise<LoginRecord | undefined> {
+    const row = this.hot.loginByEmail.get(email) as LoginRow | undefined;
+    return row && toLoginRecord(row);
+  }
+
+  async findLoginById(userId: string): Promise<LoginRecord | undefined> {
+    const row = this.hot.loginById.get(userId) as LoginRow | undefined;
+    return row && toLoginRecord(row);
+  }
+
+  async upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean> {
+    const result = this.db
+      .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native'
+        WHERE id = ? AND "hashedPassword" = ?`)
+      .run(upgrade.hashedPassword, upgrade.userId, upgrade.previousHash);
+    return result.changes === 1;
+  }
+
+  async changePassword(change: PasswordChange): Promise<void> {
+    this.db.transaction(() => {
+      this.db
+        .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native', "updatedAt" = ? WHERE id = ?`)
+        .run(change.hashedPassword, change.updatedAt, change.userId);
+      this.db
+        .prepare('DELETE FROM sessions WHERE "userId" = ? AND id IS NOT ?')
+        .run(change.userId, change.keepSessionId);
+    }).immediate();
+  }
+
+  async importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]> {
+    const exists = this.db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
+    const insert = this.db.prepare(`${INSERT_USER} ON CONFLICT DO NOTHING`);
+    return this.db.transaction(() =>
+      users.map((user): ImportOutcome => {
+        if (exists.get(user.id)) return 'already_imported';
+        return insert.run(user).changes === 1 ? 'inserted' : 'email_conflict';
+      }),
+    ).immediate();
+  }
+
+  async createSession(session: NewSession): Promise<void> {
+    this.hot.insertSession.run(session);
+  }
+
+  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
+    const row = this.hot.sessionByTokenHash.get(tokenHash) as SessionViewRow | undefined;
+    return row && toSessionView(row);
+  }
+
+  async findSessionById(sessionId: string): Promise<SessionView | undefined> {
+    const row = this.hot.sessionById.get(sessionId) as SessionViewRow | undefined;
+    return row && toSessionView(row);
+  }
+
+  async touchSessions(touches: readonly SessionTouch[]): Promise<void> {
+    const update = this.db.prepare(
+      'UPDATE sessions SET "lastSeenAt" = @lastSeenAt WHERE id = @id AND "lastSeenAt" < @lastSeenAt',
+    );
+    this.db.transaction(() => touches.forEach((touch) => update.run(touch)))();
+  }
+
+  async deleteSession(sessionId: string): Promise<boolean> {
+    return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId).changes === 1;
+  }
+
+  async deleteSessionsOfUser(userId: string): Promise<number> {
+    return this.db.prepare('DELETE FROM sessions WHERE "userId" = ?').run(userId).changes;
+  }
+
+  async listSigningKeys(): Promise<StoredSigningKey[]> {
+    return this.db.prepare('SELECT * FROM signing_keys ORDER BY "createdAt"').all() as StoredSigningKey[];
+  }
+
+  async insertSigningKey(key: StoredSigningKey): Promise<void> {
+    this.db
+      .prepare(`INSERT INTO signing_keys VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt)`)
+      .run(key);
+  }
+
+  async retireSigningKeysExcept(kid: string, retiresAt: number): Promise<void> {
+    this.db
+      .prepare('UPDATE signing_keys SET "retiresAt" = ? WHERE kid <> ? AND "retiresAt" IS NULL')
+      .run(retiresAt, kid);
+  }
+}
+
+type HotStatements = ReturnType<typeof prepareHotStatements>;
+
+function prepareHotStatements(db: Database.Database) {
+  return {
+    insertUser: db.prepare(INSERT_USER),
+    loginByEmail: db.prepare(`SELECT ${LOGIN_COLUMNS} FROM users WHERE email = ?`),
+    loginById: db.prepare(`SELECT ${LOGIN_COLUMNS} FROM users WHERE id = ?`),
+    insertSession: db.prepare(`INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
+      "lastSeenAt", ip, "userAgent") VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt,
+      @lastSeenAt, @ip, @userAgent)`),
+    sessionByTokenHash: db.prepare(
+      `SELECT ${SESSION_VIEW_COLUMNS} FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."tokenHash" = ?`,
+    ),
+    sessionById: db.prepare(
+      `SELECT ${SESSION_VIEW_COLUMNS} FROM sessions s JOIN users u ON u.id = s."userId" WHERE s.id = ?`,
+    ),
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}

@@ -1,0 +1,95 @@
+import * as jose from 'jose';
+import type { Clock } from '../domain/ports.js';
+import type { KeyRing, SigningAlg } from './key-ring.js';
+
+/**
+ * Short-lived access tokens (RFC 9068 shape): a JWT carrying the user id, the
+ * session id and the role, signed with the ring's current key. Verification
+ * follows RFC 8725: an allow-list of asymmetric algorithms, keys only from the
+ * ring (never from `jwk`/`jku`/`x5u` headers), `typ`, `iss`, `aud`, `exp` and
+ * `nbf` checked with at most 30 s of clock skew.
+ */
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const ALGORITHMS: SigningAlg[] = ['EdDSA', 'ES256'];
+const CLOCK_SKEW_SECONDS = 30;
+const RELOAD_INTERVAL_MS = 5_000;
+
+export interface AccessClaims {
+  readonly userId: string;
+  readonly sessionId: string;
+  readonly role: string;
+  readonly expiresAt: number;
+}
+
+export interface AccessTokenSettings {
+  readonly issuer: string;
+  readonly audience: string;
+  readonly ttlMs: number;
+  readonly alg: SigningAlg;
+}
+
+export class AccessTokens {
+  private lastReload = 0;
+
+  constructor(
+    private readonly ring: KeyRing,
+    private readonly settings: AccessTokenSettings,
+    private readonly clock: Clock,
+  ) {}
+
+  async issue(claims: Omit<AccessClaims, 'expiresAt'>): Promise<{ token: string; expiresAt: number }> {
+    const now = this.clock.now();
+    const key = this.ring.signingKey(now);
+    const expiresAt = now + this.settings.ttlMs;
+    const token = await new jose.SignJWT({ sid: claims.sessionId, role: claims.role })
+      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
+      .setSubject(claims.userId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(Math.floor(now / 1000))
+      .setExpirationTime(Math.floor(expiresAt / 1000))
+      .sign(key.privateKey);
+    return { token, expiresAt };
+  }
+
+  /** The token's claims, or undefined for any token this service would not accept. */
+  async verify(token: string): Promise<AccessClaims | undefined> {
+    try {
+      const { payload } = await jose.jwtVerify(token, (header) => this.keyFor(header), {
+        algorithms: ALGORITHMS,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        typ: ACCESS_TOKEN_TYPE,
+        clockTolerance: CLOCK_SKEW_SECONDS,
+        currentDate: new Date(this.clock.now()),
+        requiredClaims: ['sub', 'exp', 'iat'],
+      });
+      return toClaims(payload);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private async keyFor(header: jose.JWTHeaderParameters): Promise<jose.CryptoKey> {
+    const kid = header.kid ?? '';
+    const found = this.ring.verificationKey(kid, this.clock.now()) ?? (await this.reloadFor(kid));
+    if (!found || found.alg !== header.alg) throw new jose.errors.JWKSNoMatchingKey();
+    return found.publicKey;
+  }
+
+  // Another instance may have rotated: look once more, at most every few seconds.
+  private async reloadFor(kid: string) {
+    const now = this.clock.now();
+    if (now - this.lastReload < RELOAD_INTERVAL_MS) return undefined;
+
+    this.lastReload = now;
+    await this.ring.load(this.settings.alg, now);
+    return this.ring.verificationKey(kid, now);
+  }
+}
+
+function toClaims(payload: jose.JWTPayload): AccessClaims | undefined {
+  const { sub, sid, role, exp } = payload;
+  if (typeof sub !== 'string' || typeof sid !== 'string' || typeof role !== 'string') return undefined;
+  return { userId: sub, sessionId: sid, role, expiresAt: (exp ?? 0) * 1000 };
+}
