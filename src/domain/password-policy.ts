@@ -16,7 +16,7 @@ export interface PasswordContext {
   readonly name?: string | null;
 }
 
-export type PasswordViolation = 'too_short' | 'too_long' | 'common' | 'contextual';
+export type PasswordViolation = 'too_short' | 'too_long' | 'common' | 'predictable' | 'contextual';
 
 /** The product's own name: a password built on it is the first thing an attacker tries. */
 const PRODUCT_WORDS = ['astral-auth', 'astralauth', 'astralfield', 'astral'];
@@ -48,9 +48,42 @@ export function checkNewPassword(
   const normalized = normalizePassword(password);
   const violations: PasswordViolation[] = [];
   if (codePointLength(normalized) < policy.minLength) violations.push('too_short');
-  if (isCommon(normalized) || isCommon(normalized.toLowerCase())) violations.push('common');
-  if (isContextual(normalized.toLowerCase(), context)) violations.push('contextual');
+  const lowered = normalized.toLowerCase();
+  if (isCommon(normalized) || isCommon(lowered) || isCommon(strippedCore(lowered))) violations.push('common');
+  if (isPredictable(lowered)) violations.push('predictable');
+  if (isContextual(lowered, context)) violations.push('contextual');
   return violations;
+}
+
+/**
+ * A common password padded with digits or symbols ("password!!!!!!!!",
+ * "dragon123456789") is as guessable as the word: cracking rules add padding first.
+ */
+function strippedCore(lowered: string): string {
+  return lowered.replace(/^[\d\p{P}\p{S}\s]+|[\d\p{P}\p{S}\s]+$/gu, '');
+}
+
+/**
+ * Repetition and runs (NIST 800-63B's "repetitive or sequential characters"):
+ * "aaaaaaaaaaaaaaaa", "abcabcabcabcabc", "1234567890123456", "zyxwvutsrqponml".
+ * The breach lists hold few entries this long, so length alone would let them by.
+ */
+export function isPredictable(lowered: string): boolean {
+  const chars = [...lowered];
+  if (/^(.{1,4})\1+$/su.test(lowered)) return true;
+  if (chars.length < 2) return false;
+
+  let steps = 0;
+  for (let i = 1; i < chars.length; i++) {
+    if (isStep(chars[i - 1]!, chars[i]!)) steps++;
+  }
+  return steps / (chars.length - 1) >= 0.8;
+}
+
+function isStep(previous: string, next: string): boolean {
+  const delta = next.codePointAt(0)! - previous.codePointAt(0)!;
+  const digitWrap = (previous === '9' && next === '0') || (previous === '0' && next === '9');
+  return Math.abs(delta) === 1 || digitWrap;
 }
 
 function isContextual(lowered: string, context: PasswordContext): boolean {

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import { createApp, type App } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/observability/logger.js';
+import type { TestClock } from './clock.js';
+import { createTestDatabase, type TestDatabase } from './postgres.js';
+
+export type Engine = 'sqlite' | 'postgres';
+export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
+
+export interface RunningService {
+  readonly url: string;
+  readonly app: App;
+  /** Every log line the service wrote, as text. */
+  readonly logs: string[];
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  readonly env?: Record<string, string>;
+  readonly clock?: TestClock;
+}
+
+/**
+ * A real astral-auth on a free loopback port, on its own SQLite folder or
+ * PostgreSQL database, made here and removed by `stop`.
+ */
+export async function startService(engine: Engine, options: ServiceOptions = {}): Promise<RunningService> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'astral-test-'));
+  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
+  const config = loadConfig({
+    ASTRAL_PORT: '0',
+    ASTRAL_DATA_DIR: dataDir,
+    ASTRAL_COOKIE_SECURE: 'false',
+    ASTRAL_LOG_LEVEL: 'debug',
+    ASTRAL_SECRET_KEY: randomBytes(32).toString('base64'),
+    ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.env,
+  });
+  const logs: string[] = [];
+  const logger = createLogger(config.logLevel, collect(logs));
+  const app = await createApp({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
+  return { url, app, logs, stop: () => stopAll(app, dataDir, database) };
+}
+
+async function stopAll(app: App, dataDir: string, database: TestDatabase | undefined): Promise<void> {
+  await app.close();
+  await database?.drop();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+function collect(lines: string[]): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+}
