@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { resolveSecretKey } from './crypto/secret-key.js';
-import { systemClock, type Clock, type Store } from './domain/ports.js';
+import { systemClock, type Clock, type RevocationBus, type Store } from './domain/ports.js';
+import { LocalRevocationBus } from './events/local-revocation-bus.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { buildServer } from './http/server.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
@@ -20,6 +21,7 @@ export interface Core {
   readonly store: Store;
   readonly keyRing: KeyRing;
   readonly auth: AuthService;
+  readonly revocations: RevocationBus;
   readonly clock: Clock;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
@@ -68,10 +70,12 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     keyRing.load(config.jwt.alg, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
   }, KEY_RELOAD_MS);
   reload.unref();
+  const revocations = new LocalRevocationBus();
   const auth = new AuthService({
     store,
     hasher,
     touches,
+    revocations,
     clock,
     accessTokens: new AccessTokens(keyRing, config.jwt, clock),
     isCommonPassword: commonPasswordCheck(loadCommonPasswords()),
@@ -84,6 +88,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     store,
     keyRing,
     auth,
+    revocations,
     clock,
     async close() {
       clearInterval(reload);

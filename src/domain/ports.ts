@@ -114,6 +114,22 @@ export interface PasswordHasher {
   needsRehash(hash: string): boolean;
 }
 
+/**
+ * A session ended before its time. Published after the store has forgotten
+ * it, so that every cache and every verifier that heard of it drops it too.
+ * A `user` revocation ends every session of that user that existed at `at`,
+ * except `exceptSessionId` (the caller's own, on a password change).
+ */
+export type Revocation =
+  | { readonly kind: 'session'; readonly sessionId: string; readonly userId: string; readonly at: number }
+  | { readonly kind: 'user'; readonly userId: string; readonly exceptSessionId: string | null; readonly at: number };
+
+export interface RevocationBus {
+  publish(revocation: Revocation): Promise<void>;
+  /** Returns the function that ends the subscription. */
+  subscribe(listener: (revocation: Revocation) => void): () => void;
+}
+
 export interface Clock {
   now(): number;
 }

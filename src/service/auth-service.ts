@@ -7,7 +7,7 @@ import {
   normalizePassword,
   type PasswordPolicy,
 } from '../domain/password-policy.js';
-import type { Clock, PasswordHasher, SessionView, Store } from '../domain/ports.js';
+import type { Clock, PasswordHasher, RevocationBus, SessionView, Store } from '../domain/ports.js';
 import {
   createSessionId,
   createSessionToken,
@@ -45,6 +45,7 @@ export interface AuthServiceDeps {
   readonly hasher: PasswordHasher;
   readonly accessTokens: AccessTokens;
   readonly touches: TouchWriter;
+  readonly revocations: RevocationBus;
   readonly clock: Clock;
   readonly isCommonPassword: (candidate: string) => boolean;
   readonly passwordPolicy: PasswordPolicy;
@@ -113,12 +114,14 @@ export class AuthService {
     return this.deps.accessTokens.issue({ userId: view.userId, sessionId: view.id, role: view.user.role });
   }
 
-  async logout(sessionId: string): Promise<void> {
-    await this.deps.store.deleteSession(sessionId);
+  async logout(view: SessionView): Promise<void> {
+    await this.deps.store.deleteSession(view.id);
+    await this.deps.revocations.publish({ kind: 'session', sessionId: view.id, userId: view.userId, at: this.deps.clock.now() });
   }
 
   async logoutAll(userId: string): Promise<void> {
     await this.deps.store.deleteSessionsOfUser(userId);
+    await this.deps.revocations.publish({ kind: 'user', userId, exceptSessionId: null, at: this.deps.clock.now() });
   }
 
   async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
@@ -127,12 +130,9 @@ export class AuthService {
     this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
-    await this.deps.store.changePassword({
-      userId: view.userId,
-      hashedPassword,
-      updatedAt: this.deps.clock.now(),
-      keepSessionId: view.id,
-    });
+    const now = this.deps.clock.now();
+    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
+    await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
   }
 
   private assertAcceptable(password: string, context: { email: string; name: string | null }): void {

@@ -34,7 +34,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, sett
     { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 204: { type: 'null' }, ...errorReplies(401, 403, 503) } } },
     async (request, reply) => {
       const { view } = await authenticateSession(request, auth, settings);
-      await auth.logout(view.id);
+      await auth.logout(view);
       return endCookieSession(reply, settings);
     },
   );
