@@ -30,6 +30,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'DATABASE_POOL_MAX', fallback: '10', description: 'Most PostgreSQL connections one instance opens (1-100).' },
   { name: 'DATABASE_CONNECT_TIMEOUT', fallback: '2s', description: 'How long a request waits for a PostgreSQL connection before failing with 503.' },
   { name: 'DATABASE_STATEMENT_TIMEOUT', fallback: '5s', description: 'Longest a PostgreSQL statement may run.' },
+  { name: 'REDIS_URL', fallback: '(unset: in-process only)', description: 'Redis URL; when set, caches, counters and revocations are shared by every instance.' },
+  { name: 'ASTRAL_REDIS_PREFIX', fallback: 'astral:', description: 'Prefix of every Redis key and channel, so several deployments can share one Redis.' },
   { name: 'ASTRAL_MIGRATE_ON_START', fallback: 'true', description: 'Apply pending migrations when the service starts.' },
   { name: 'ASTRAL_SECRET_KEY', fallback: '(generated in ASTRAL_DATA_DIR for SQLite; required with DATABASE_URL)', description: 'Base64 of 32 random bytes; encrypts signing keys and other secrets at rest.' },
   { name: 'ASTRAL_JWT_ISSUER', fallback: 'astral-auth', description: '`iss` of access tokens.' },
@@ -61,6 +63,8 @@ export interface Config {
   readonly databasePoolMax: number;
   readonly databaseConnectTimeoutMs: number;
   readonly databaseStatementTimeoutMs: number;
+  readonly redisUrl: string | null;
+  readonly redisPrefix: string;
   readonly migrateOnStart: boolean;
   readonly secretKey: Buffer | null;
   readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number };
@@ -88,6 +92,8 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 100),
     databaseConnectTimeoutMs: read.duration('DATABASE_CONNECT_TIMEOUT', '2s', 100, 60_000),
     databaseStatementTimeoutMs: read.duration('DATABASE_STATEMENT_TIMEOUT', '5s', 100, 600_000),
+    redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    redisPrefix: read.text('ASTRAL_REDIS_PREFIX', 'astral:'),
     migrateOnStart: read.boolean('ASTRAL_MIGRATE_ON_START', true),
     secretKey: read.secretKey('ASTRAL_SECRET_KEY'),
     jwt: {
