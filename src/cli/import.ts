@@ -1,4 +1,7 @@
+import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.js';
 import { importUsers, type ImportReport, type Refusal } from '../import/importer.js';
@@ -29,8 +32,8 @@ export async function runImport(config: Config, args: string[]): Promise<number>
   }
   const source = chooseSource(values, positionals, batchSize);
 
+  const rejects = await openRejects(values.rejects);
   const store = openStore(config);
-  const rejects = values.rejects ? createWriteStream(values.rejects) : process.stderr;
   const started = performance.now();
   try {
     if (config.migrateOnStart) await store.migrate();
@@ -42,10 +45,40 @@ export async function runImport(config: Config, args: string[]): Promise<number>
       onProgress: (progress) => process.stderr.write(`\r${describe(progress, started)}`),
     });
     process.stderr.write(`\r${describe(report, started)}\n`);
+    await finishRejects(rejects);
     return 0;
   } finally {
-    if (rejects !== process.stderr) rejects.end();
+    if (rejects !== process.stderr && !rejects.writableEnded) rejects.end();
     await store.close();
+  }
+}
+
+/**
+ * Opens the rejects file before any row moves, so a wrong path stops the run
+ * with one line instead of an unhandled stream error after the import. A
+ * later write error (disk full) is held by the stream and reported by
+ * `finishRejects`, rather than crashing the process mid-batch.
+ */
+async function openRejects(file: string | undefined): Promise<Writable> {
+  if (!file) return process.stderr;
+  const stream = createWriteStream(file);
+  stream.on('error', () => undefined);
+  try {
+    await once(stream, 'open');
+  } catch (error) {
+    throw new UsageError(`cannot write --rejects ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return stream;
+}
+
+/** A run whose rejects file is incomplete has not reported every refusal: it fails. */
+async function finishRejects(rejects: Writable): Promise<void> {
+  if (rejects === process.stderr) return;
+  rejects.end();
+  try {
+    await finished(rejects);
+  } catch (error) {
+    throw new Error(`the rejects file is incomplete: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

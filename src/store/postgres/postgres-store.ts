@@ -35,7 +35,7 @@ const types = {
 } as pg.CustomTypesConfig;
 
 /** The hot reads are named statements: parsed and planned once per connection. */
-const HOT = {
+export const HOT_QUERIES = {
   loginByEmail: `SELECT ${LOGIN_COLUMNS} FROM users WHERE email = $1`,
   loginById: `SELECT ${LOGIN_COLUMNS} FROM users WHERE id = $1`,
   sessionByTokenHash: `SELECT ${SESSION_VIEW_COLUMNS} FROM sessions s
@@ -102,7 +102,7 @@ export class PostgresStore implements Store {
 
   async createUser(user: NewUser): Promise<PublicUser> {
     try {
-      await this.query(HOT.insertUser, userValues(user), 'insertUser');
+      await this.query(HOT_QUERIES.insertUser, userValues(user), 'insertUser');
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw new EmailTaken();
       throw error;
@@ -111,12 +111,12 @@ export class PostgresStore implements Store {
   }
 
   async findLoginByEmail(email: string): Promise<LoginRecord | undefined> {
-    const { rows } = await this.query(HOT.loginByEmail, [email], 'loginByEmail');
+    const { rows } = await this.query(HOT_QUERIES.loginByEmail, [email], 'loginByEmail');
     return rows[0] && toLoginRecord(rows[0]);
   }
 
   async findLoginById(userId: string): Promise<LoginRecord | undefined> {
-    const { rows } = await this.query(HOT.loginById, [userId], 'loginById');
+    const { rows } = await this.query(HOT_QUERIES.loginById, [userId], 'loginById');
     return rows[0] && toLoginRecord(rows[0]);
   }
 
@@ -156,16 +156,16 @@ export class PostgresStore implements Store {
   async createSession(session: NewSession): Promise<void> {
     const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
     const values = [id, tokenHash, userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
-    await this.query(HOT.insertSession, values, 'insertSession');
+    await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
   }
 
   async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const { rows } = await this.query(HOT.sessionByTokenHash, [tokenHash], 'sessionByTokenHash');
+    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [tokenHash], 'sessionByTokenHash');
     return rows[0] && toSessionView(rows[0]);
   }
 
   async findSessionById(sessionId: string): Promise<SessionView | undefined> {
-    const { rows } = await this.query(HOT.sessionById, [sessionId], 'sessionById');
+    const { rows } = await this.query(HOT_QUERIES.sessionById, [sessionId], 'sessionById');
     return rows[0] && toSessionView(rows[0]);
   }
 
