@@ -1,0 +1,61 @@
+// Command-line options. Defaults are the full suite (~15 min on 2 cores);
+// --quick is a ~3 minute pass with fewer sessions and shorter runs.
+import type { Settings, Workload } from "./types.ts";
+
+const USAGE = `usage: node --import tsx bench/run.ts [options]
+  --quick               short pass: 1,000 sessions, 3 x 2 s runs
+  --only=a,b            only these targets (ids: fastify-bare, handwritten, astral-sqlite,
+                        astral-postgres, astral-postgres-redis, better-auth-sqlite, better-auth-postgres, authjs, argon2-loop)
+  --workloads=a,b       session, login, register (default: all)
+  --sessions=N          sessions to seed per target (default 10000, quick 1000)
+  --users=N             users the sessions are spread over (default 200, quick 100)
+  --runs=N              measured runs per figure (default 3)
+  --duration=S          seconds per session-check run (default 8, quick 2)
+  --login-duration=S    seconds per login/registration run (default 5, quick 3)
+  --connections=N       wrk connections for session checks (default 32)
+  --max-wait=S          before each run, wait up to S seconds for other work on
+                        the machine to stop (default 180)
+  --no-docs             do not rewrite docs/benchmarks.md`;
+
+export interface Cli { settings: Settings; writeDocs: boolean }
+
+export function parseArgs(argv: string[]): Cli {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    if (arg === "--help" || arg === "-h") { console.log(USAGE); process.exit(0); }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
+    flags.set(m[1]!, m[2] ?? "true");
+  }
+  const known = ["quick", "only", "workloads", "sessions", "users", "runs", "duration", "login-duration", "connections", "max-wait", "no-docs"];
+  for (const key of flags.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
+
+  const quick = flags.has("quick");
+  const num = (key: string, fallback: number) => {
+    const raw = flags.get(key);
+    if (raw === undefined) return fallback;
+    const n = Number(raw);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${key} needs a positive number`);
+    return n;
+  };
+  const list = (key: string) => flags.get(key)?.split(",").map((s) => s.trim()).filter(Boolean) ?? null;
+  const workloads = (list("workloads") ?? ["session", "login", "register"]) as Workload[];
+  for (const w of workloads) if (!["session", "login", "register"].includes(w)) throw new Error(`unknown workload ${w}`);
+
+  return {
+    writeDocs: !flags.has("no-docs"),
+    settings: {
+      quick,
+      sessions: num("sessions", quick ? 1000 : 10_000),
+      users: num("users", quick ? 100 : 200),
+      runs: num("runs", 3),
+      warmupS: quick ? 1 : 2,
+      sessionDurationS: num("duration", quick ? 2 : 8),
+      loginDurationS: num("login-duration", quick ? 3 : 5),
+      sessionConnections: num("connections", 32),
+      only: list("only"),
+      maxQuietWaitS: num("max-wait", 180),
+      workloads,
+    },
+  };
+}
