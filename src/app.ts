@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { resolveSecretKey } from './crypto/secret-key.js';
 import { systemClock, type Clock, type RevocationBus, type Store } from './domain/ports.js';
-import { LocalRevocationBus } from './events/local-revocation-bus.js';
+import { connectSharedState, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { buildServer } from './http/server.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
@@ -22,6 +22,7 @@ export interface Core {
   readonly keyRing: KeyRing;
   readonly auth: AuthService;
   readonly revocations: RevocationBus;
+  readonly shared: SharedState;
   readonly clock: Clock;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
@@ -70,9 +71,11 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     keyRing.load(config.jwt.alg, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
   }, KEY_RELOAD_MS);
   reload.unref();
-  const revocations = new LocalRevocationBus();
+  const shared = connectSharedState(config, store, clock);
+  const { revocations, sessions } = shared;
   const auth = new AuthService({
     store,
+    sessions,
     hasher,
     touches,
     revocations,
@@ -89,10 +92,12 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     keyRing,
     auth,
     revocations,
+    shared,
     clock,
     async close() {
       clearInterval(reload);
       await touches.close();
+      await shared.close();
       await store.close();
     },
   };

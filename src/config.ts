@@ -32,6 +32,9 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'DATABASE_STATEMENT_TIMEOUT', fallback: '5s', description: 'Longest a PostgreSQL statement may run.' },
   { name: 'REDIS_URL', fallback: '(unset: in-process only)', description: 'Redis URL; when set, caches, counters and revocations are shared by every instance.' },
   { name: 'ASTRAL_REDIS_PREFIX', fallback: 'astral:', description: 'Prefix of every Redis key and channel, so several deployments can share one Redis.' },
+  { name: 'ASTRAL_CACHE_MAX_SESSIONS', fallback: '100000', description: 'Sessions kept in each instance\'s memory (L1).' },
+  { name: 'ASTRAL_CACHE_TTL', fallback: '5m', description: 'How long a cached session is trusted while revocations arrive through Redis (or always, without Redis).' },
+  { name: 'ASTRAL_CACHE_DEGRADED_TTL', fallback: '2s', description: 'How long a cached session is trusted while Redis is unreachable.' },
   { name: 'ASTRAL_MIGRATE_ON_START', fallback: 'true', description: 'Apply pending migrations when the service starts.' },
   { name: 'ASTRAL_SECRET_KEY', fallback: '(generated in ASTRAL_DATA_DIR for SQLite; required with DATABASE_URL)', description: 'Base64 of 32 random bytes; encrypts signing keys and other secrets at rest.' },
   { name: 'ASTRAL_JWT_ISSUER', fallback: 'astral-auth', description: '`iss` of access tokens.' },
@@ -65,6 +68,7 @@ export interface Config {
   readonly databaseStatementTimeoutMs: number;
   readonly redisUrl: string | null;
   readonly redisPrefix: string;
+  readonly cache: { maxSessions: number; ttlMs: number; degradedTtlMs: number };
   readonly migrateOnStart: boolean;
   readonly secretKey: Buffer | null;
   readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number };
@@ -94,6 +98,11 @@ export function loadConfig(env: Env = process.env): Config {
     databaseStatementTimeoutMs: read.duration('DATABASE_STATEMENT_TIMEOUT', '5s', 100, 600_000),
     redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
     redisPrefix: read.text('ASTRAL_REDIS_PREFIX', 'astral:'),
+    cache: {
+      maxSessions: read.integer('ASTRAL_CACHE_MAX_SESSIONS', 100_000, 1, 10_000_000),
+      ttlMs: read.duration('ASTRAL_CACHE_TTL', '5m', 0, 3_600_000),
+      degradedTtlMs: read.duration('ASTRAL_CACHE_DEGRADED_TTL', '2s', 0, 60_000),
+    },
     migrateOnStart: read.boolean('ASTRAL_MIGRATE_ON_START', true),
     secretKey: read.secretKey('ASTRAL_SECRET_KEY'),
     jwt: {
@@ -192,7 +201,10 @@ function reader(env: Env) {
       const raw = value(name);
       if (raw === undefined) return null;
       const key = Buffer.from(raw, 'base64');
-      if (key.length !== 32) throw new ConfigError(name, 'base64 of exactly 32 bytes (openssl rand -base64 32)');
+      // Node's decoder skips what is not base64; only a value that encodes back to itself is a key.
+      if (key.length !== 32 || key.toString('base64') !== raw) {
+        throw new ConfigError(name, 'base64 of exactly 32 bytes (openssl rand -base64 32)');
+      }
       return key;
     },
   };

@@ -188,3 +188,12 @@ describe('loadConfig: bad values name their setting', () => {
     });
   });
 });
+
+describe('regressions: secret key', () => {
+  test('text that only decodes to 32 bytes by skipping characters is refused', () => {
+    assert.throws(() => loadConfig({ ASTRAL_SECRET_KEY: 'correcthorsebatterystaplecorrecthorsebattey' }), ConfigError);
+    const key = Buffer.alloc(32, 9).toString('base64');
+    assert.throws(() => loadConfig({ ASTRAL_SECRET_KEY: `!!${key}!!` }), ConfigError);
+    assert.equal(loadConfig({ ASTRAL_SECRET_KEY: key }).secretKey?.length, 32);
+  });
+});

@@ -23,11 +23,15 @@ export class SecretBox {
 
   /** Throws when the value was not sealed by this key for this context. */
   open(sealed: string, context: string): string {
-    const [version, nonce, body] = sealed.split('.');
-    if (version !== 'v1' || !nonce || !body) throw new Error('sealed value has an unknown format');
-
+    const parts = sealed.split('.');
+    const [version, nonce = '', body = ''] = parts;
     const bytes = Buffer.from(body, 'base64url');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(nonce, 'base64url'));
+    if (parts.length !== 3 || version !== 'v1' || bytes.length < TAG_BYTES) {
+      throw new Error('sealed value has an unknown format');
+    }
+
+    // A fixed tag length: GCM would otherwise accept a tag cut short, and with it forgeries.
+    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(nonce, 'base64url'), { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
     decipher.setAuthTag(bytes.subarray(bytes.length - TAG_BYTES));
     return Buffer.concat([decipher.update(bytes.subarray(0, bytes.length - TAG_BYTES)), decipher.final()]).toString('utf8');

@@ -5,9 +5,11 @@
  */
 export const MAX_EMAIL_LENGTH = 254;
 
-// Control characters, and invisible format characters (zero-width space and
-// joiners, bidi overrides, BOM) that make two addresses look alike.
-const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+// Control and format characters (zero-width space and joiners, bidi overrides,
+// BOM), everything Unicode says renders as nothing (variation selectors, the
+// combining grapheme joiner, Hangul fillers), the blank braille cell, private
+// use and unassigned code points: each can make two addresses look alike.
+const FORBIDDEN = /[\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800]/u;
 const WHITESPACE = /\s/u;
 const LOCAL_PART = /^[^@"(),:;<>[\\\]]+$/u;
 const DOMAIN_LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;

@@ -87,14 +87,21 @@ function isStep(previous: string, next: string): boolean {
 }
 
 function isContextual(lowered: string, context: PasswordContext): boolean {
-  const words = contextWords(context);
-  const squeezed = lowered.replace(/[\s\d\p{P}\p{S}]+/gu, '');
-  return words.some((word) => lowered === word || squeezed === word || isWordPlusPadding(lowered, word));
+  const squeezed = squeeze(lowered);
+  return contextWords(context).some((word) => {
+    const bare = squeeze(word);
+    return lowered === word || squeezed === bare || isWordPlusPadding(lowered, word) || isWordPlusPadding(squeezed, bare);
+  });
+}
+
+/** "alice.smith" and "Mary-Jane Watson" are typed without their punctuation just as often. */
+function squeeze(text: string): string {
+  return text.replace(/[\s\d\p{P}\p{S}]+/gu, '');
 }
 
 // "alice2024!" or "Astral Astral Astral" say nothing beyond the word itself.
 function isWordPlusPadding(lowered: string, word: string): boolean {
-  if (!lowered.includes(word)) return false;
+  if (word.length < 3 || !lowered.includes(word)) return false;
   const rest = lowered.split(word).join('');
   return /^[\s\d\p{P}\p{S}]*$/u.test(rest);
 }

@@ -33,6 +33,8 @@ export interface NewSession {
 /** A live-looking session joined with the user it belongs to: what a session check reads. */
 export interface SessionView {
   readonly id: string;
+  /** SHA-256 of the session token: what caches key the session by. */
+  readonly tokenHash: Buffer;
   readonly userId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -82,10 +84,27 @@ export interface UserStore {
   importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]>;
 }
 
-export interface SessionStore {
-  createSession(session: NewSession): Promise<void>;
+/** The read side of sessions, as the hot path sees it: the store itself, or a cache in front of it. */
+export interface SessionReader {
   findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
   findSessionById(sessionId: string): Promise<SessionView | undefined>;
+}
+
+/**
+ * A cache in front of the store's session reads. Its answers may be stale in
+ * one way only: a cached `lastSeenAt` can lag another instance's touch, so a
+ * view that looks idle-expired is read again past the cache before it is refused.
+ */
+export interface SessionCache extends SessionReader {
+  findFreshByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findFreshById(sessionId: string): Promise<SessionView | undefined>;
+  /** A session just created: cache it so its first check is a hit. */
+  remember(view: SessionView): void;
+  touched(sessionId: string, lastSeenAt: number): void;
+}
+
+export interface SessionStore extends SessionReader {
+  createSession(session: NewSession): Promise<void>;
   touchSessions(touches: readonly SessionTouch[]): Promise<void>;
   deleteSession(sessionId: string): Promise<boolean>;
   deleteSessionsOfUser(userId: string): Promise<number>;
@@ -122,12 +141,19 @@ export interface PasswordHasher {
  */
 export type Revocation =
   | { readonly kind: 'session'; readonly sessionId: string; readonly userId: string; readonly at: number }
-  | { readonly kind: 'user'; readonly userId: string; readonly exceptSessionId: string | null; readonly at: number };
+  | { readonly kind: 'user'; readonly userId: string; readonly exceptSessionId: string | null; readonly at: number }
+  /** Not a revocation: the user's role or profile changed, so cached copies must be read again. */
+  | { readonly kind: 'user_changed'; readonly userId: string; readonly at: number };
+
+/** `local` when this process published the revocation; its listeners are awaited before it goes out. */
+export type RevocationOrigin = 'local' | 'remote';
+export type RevocationListener = (revocation: Revocation, origin: RevocationOrigin) => void | Promise<void>;
 
 export interface RevocationBus {
+  /** Resolves once this process's listeners are done and the revocation is on its way to the others. */
   publish(revocation: Revocation): Promise<void>;
   /** Returns the function that ends the subscription. */
-  subscribe(listener: (revocation: Revocation) => void): () => void;
+  subscribe(listener: RevocationListener): () => void;
 }
 
 export interface Clock {

@@ -1,18 +1,18 @@
-import type { Revocation, RevocationBus } from '../domain/ports.js';
+import type { Revocation, RevocationBus, RevocationListener } from '../domain/ports.js';
 
 /**
  * Revocations within one process: the embedded default, where there is no
- * other instance to tell. Listeners run synchronously, so by the time
- * `publish` resolves every local cache has dropped the session.
+ * other instance to tell. By the time `publish` resolves, every listener (the
+ * caches above all) has dropped the session.
  */
 export class LocalRevocationBus implements RevocationBus {
-  private readonly listeners = new Set<(revocation: Revocation) => void>();
+  private readonly listeners = new Set<RevocationListener>();
 
   async publish(revocation: Revocation): Promise<void> {
-    for (const listener of this.listeners) listener(revocation);
+    await Promise.all([...this.listeners].map((listener) => listener(revocation, 'local')));
   }
 
-  subscribe(listener: (revocation: Revocation) => void): () => void {
+  subscribe(listener: RevocationListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }

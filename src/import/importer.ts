@@ -61,7 +61,7 @@ function admit(item: SourceRow, options: ImportOptions, report: ImportReport): P
   const mapped = mapLegacyUser(item.raw, options.defaultRole, options.now);
   if (mapped.ok) return { row: item.row, user: mapped.user };
 
-  const id = typeof item.raw.id === 'string' ? item.raw.id : null;
+  const id = typeof item.raw.id === 'string' ? item.raw.id.trim() : null;
   refuse(report, options, { row: item.row, id, reason: mapped.reason });
   return undefined;
 }

@@ -22,6 +22,9 @@ export function mapLegacyUser(raw: RawUser, defaultRole: string, now: number): M
   const email = canonicalizeEmail(text(raw.email) ?? '');
   if (!email.ok) return { ok: false, reason: `email: ${email.reason}` };
 
+  if (raw.hashedPassword != null && typeof raw.hashedPassword !== 'string') {
+    return { ok: false, reason: 'hashedPassword is neither text nor empty' };
+  }
   const hashedPassword = text(raw.hashedPassword);
   if (hashedPassword && hashFormat(hashedPassword) === 'unknown') {
     return { ok: false, reason: 'hashedPassword is in no supported format (bcrypt $2a$/$2b$/$2y$, argon2 PHC)' };
@@ -63,8 +66,34 @@ function timestamps(raw: RawUser, now: number): Times | undefined {
 
 function time(value: unknown, fallback: number): number | undefined {
   if (value == null || value === '') return fallback;
-  const ms = value instanceof Date ? value.getTime() : typeof value === 'string' ? Date.parse(value) : typeof value === 'number' ? value : NaN;
+  if (value instanceof Date) return Number.isFinite(value.getTime()) ? value.getTime() : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  return typeof value === 'string' ? parseTimestamp(value.trim()) : undefined;
+}
+
+// ISO 8601 date and time as databases export it; without a zone it is UTC,
+// which is what Prisma writes into its zone-less columns.
+const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,6})?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
+
+/** Stricter than Date.parse, which takes "1" for 2001 and rolls 30 February into March. */
+export function parseTimestamp(text: string): number | undefined {
+  const match = TIMESTAMP.exec(text);
+  if (!match) return undefined;
+
+  const [, year, month, day, hour = '00', minute = '00', second = '00', fraction = '', zone = 'Z'] = match;
+  const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
+  if (date.getUTCMonth() !== Number(month) - 1 || date.getUTCDate() !== Number(day)) return undefined;
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59) return undefined;
+
+  const iso = `${year}-${month}-${day}T${hour}:${minute}:${second}${fraction.slice(0, 4)}${normalizeZone(zone)}`;
+  const ms = Date.parse(iso);
   return Number.isFinite(ms) ? ms : undefined;
+}
+
+function normalizeZone(zone: string): string {
+  if (zone.toUpperCase() === 'Z') return 'Z';
+  const digits = zone.slice(1).replace(':', '').padEnd(4, '0');
+  return `${zone[0]}${digits.slice(0, 2)}:${digits.slice(2)}`;
 }
 
 function text(value: unknown): string | null {

@@ -12,7 +12,9 @@ export interface Argon2Params {
   readonly parallelism: number;
 }
 
-const ARGON2ID = 2; // Algorithm.Argon2id; a const enum, so spelled out under isolatedModules.
+// Const enums of @node-rs/argon2, spelled out because isolatedModules cannot inline them.
+const ARGON2ID = 2; // Algorithm.Argon2id
+const ARGON2_VERSION_13 = 1; // Version.V0x13, the current version (v=19)
 // bcrypt reads at most 72 bytes and stops at NUL in many implementations:
 // past either, two different passwords could match one hash.
 const BCRYPT_MAX_BYTES = 72;
@@ -70,6 +72,7 @@ export class Argon2Hasher implements PasswordHasher {
     return (
       current === undefined ||
       current.algorithm !== ARGON2ID ||
+      current.version !== ARGON2_VERSION_13 ||
       current.memoryCost !== this.params.memoryKiB ||
       current.timeCost !== this.params.iterations ||
       current.parallelism !== this.params.parallelism

@@ -7,7 +7,7 @@ import {
   normalizePassword,
   type PasswordPolicy,
 } from '../domain/password-policy.js';
-import type { Clock, PasswordHasher, RevocationBus, SessionView, Store } from '../domain/ports.js';
+import type { Clock, PasswordHasher, RevocationBus, SessionCache, SessionView, Store } from '../domain/ports.js';
 import {
   createSessionId,
   createSessionToken,
@@ -42,6 +42,8 @@ export interface IssuedSession {
 
 export interface AuthServiceDeps {
   readonly store: Store;
+  /** Session reads go through the cache; writes go to the store. */
+  readonly sessions: SessionCache;
   readonly hasher: PasswordHasher;
   readonly accessTokens: AccessTokens;
   readonly touches: TouchWriter;
@@ -96,8 +98,11 @@ export class AuthService {
   async validateSessionToken(token: string): Promise<SessionView> {
     if (!isSessionTokenShaped(token)) throw new InvalidSession();
 
-    const view = await this.deps.store.findSessionByTokenHash(hashSessionToken(token));
-    return this.checkLive(view);
+    const tokenHash = hashSessionToken(token);
+    const view = await this.deps.sessions.findSessionByTokenHash(tokenHash);
+    if (!view || !this.looksIdle(view)) return this.checkLive(view);
+    // A cached copy may only look idle: another instance may have seen it since.
+    return this.checkLive(await this.deps.sessions.findFreshByTokenHash(tokenHash));
   }
 
   /** An access token is only as good as the session behind it: a revoked session fails here too. */
@@ -105,7 +110,8 @@ export class AuthService {
     const claims = await this.deps.accessTokens.verify(token);
     if (!claims) throw new InvalidSession();
 
-    const view = await this.deps.store.findSessionById(claims.sessionId);
+    let view = await this.deps.sessions.findSessionById(claims.sessionId);
+    if (view && this.looksIdle(view)) view = await this.deps.sessions.findFreshById(claims.sessionId);
     if (view?.userId !== claims.userId) throw new InvalidSession();
     return { view: this.checkLive(view), claims };
   }
@@ -168,13 +174,9 @@ export class AuthService {
     const sessionToken = createSessionToken();
     const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
     const session = { id: createSessionId(), ...times };
-    await this.deps.store.createSession({
-      ...session,
-      tokenHash: hashSessionToken(sessionToken),
-      userId: user.id,
-      ip: context.ip,
-      userAgent: context.userAgent,
-    });
+    const tokenHash = hashSessionToken(sessionToken);
+    await this.deps.store.createSession({ ...session, tokenHash, userId: user.id, ip: context.ip, userAgent: context.userAgent });
+    this.deps.sessions.remember({ ...session, tokenHash, userId: user.id, user, userDisabled: false });
 
     const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });
     const { id, createdAt, expiresAt } = session;
@@ -187,12 +189,26 @@ export class AuthService {
     };
   }
 
-  private checkLive(view: SessionView | undefined): SessionView {
+  private looksIdle(view: SessionView): boolean {
     const now = this.deps.clock.now();
-    const policy = this.deps.sessionPolicy;
-    if (!view || view.userDisabled || !isSessionLive(view, now, policy)) throw new InvalidSession();
+    return now < view.expiresAt && !isSessionLive(view, now, this.deps.sessionPolicy);
+  }
 
-    if (needsTouch(view, now, policy)) this.deps.touches.touch(view.id, now);
+  private isLive(view: SessionView): boolean {
+    return !view.userDisabled && isSessionLive(view, this.deps.clock.now(), this.deps.sessionPolicy);
+  }
+
+  private checkLive(view: SessionView | undefined): SessionView {
+    if (!view || !this.isLive(view)) throw new InvalidSession();
+    return this.touch(view);
+  }
+
+  private touch(view: SessionView): SessionView {
+    const now = this.deps.clock.now();
+    if (needsTouch(view, now, this.deps.sessionPolicy)) {
+      this.deps.touches.touch(view.id, now);
+      this.deps.sessions.touched(view.id, now);
+    }
     return view;
   }
 }

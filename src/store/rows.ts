@@ -8,7 +8,7 @@ import type { HashOrigin, LoginRecord, PublicUser } from '../domain/users.js';
 export const USER_COLUMNS =
   'id, email, name, image, role, "teamName", "createdAt", "updatedAt"';
 export const LOGIN_COLUMNS = `${USER_COLUMNS}, "hashedPassword", "hashOrigin", "disabledAt"`;
-export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."userId", s."createdAt" AS "sessionCreatedAt",
+export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."tokenHash", s."userId", s."createdAt" AS "sessionCreatedAt",
   s."expiresAt", s."lastSeenAt", u.email, u.name, u.image, u.role, u."teamName",
   u."createdAt", u."updatedAt", u."disabledAt"`;
 
@@ -31,6 +31,7 @@ export interface LoginRow extends UserRow {
 
 export interface SessionViewRow extends Omit<UserRow, 'id'> {
   sessionId: string;
+  tokenHash: Buffer;
   userId: string;
   sessionCreatedAt: number;
   expiresAt: number;
@@ -53,9 +54,10 @@ export function toLoginRecord(row: LoginRow): LoginRecord {
 }
 
 export function toSessionView(row: SessionViewRow): SessionView {
-  const { sessionId, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
+  const { sessionId, tokenHash, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
   return {
     id: sessionId,
+    tokenHash,
     userId,
     createdAt: sessionCreatedAt,
     expiresAt,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { SecretBox } from '../../src/crypto/secret-box.js';
 
@@ -91,5 +91,19 @@ describe('SecretBox', () => {
   test('a key that is not 32 bytes is refused', () => {
     assert.throws(() => new SecretBox(Buffer.alloc(16)), /32-byte key/);
     assert.throws(() => new SecretBox(Buffer.alloc(33)), /32-byte key/);
+  });
+});
+
+describe('regressions', () => {
+  test('a GCM tag cut to 4 bytes is refused', () => {
+    const nonce = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', KEY, nonce);
+    cipher.setAAD(Buffer.from(CONTEXT));
+    const body = Buffer.concat([cipher.update('12345678', 'utf8'), cipher.final(), cipher.getAuthTag().subarray(0, 4)]);
+    assert.throws(() => box.open(`v1.${nonce.toString('base64url')}.${body.toString('base64url')}`, CONTEXT));
+  });
+
+  test('a sealed value with a fourth part is refused', () => {
+    assert.throws(() => box.open(`${box.seal('hello', CONTEXT)}.junk`, CONTEXT));
   });
 });

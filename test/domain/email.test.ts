@@ -177,3 +177,11 @@ describe('canonicalizeEmail: refusals', () => {
     assert.equal(refusedFor('a@x_y.com'), NOT_HOST);
   });
 });
+
+describe('regressions: invisible characters outside Cc/Cf', () => {
+  for (const char of ['\u034F', '\uFE0F', '\u3164', '\uFFA0', '\u2800', '\u00AD', '\uE000']) {
+    test(`refuses U+${char.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} inside an address`, () => {
+      assert.equal(canonicalizeEmail(`ab${char}@example.com`).ok, false);
+    });
+  }
+});

@@ -156,3 +156,13 @@ describe('no composition rules', () => {
     assert.deepEqual(checkNewPassword('tangerine dolphins wander', POLICY, isCommon), []);
   });
 });
+
+describe('regressions: context words typed without their punctuation', () => {
+  const policy = { minLength: 15, maxLength: 256 };
+  test('the email local part without its dot', () => {
+    assert.ok(checkNewPassword('alicesmith!!!!!!!', policy, () => false, { email: 'alice.smith@x.com' }).includes('contextual'));
+  });
+  test('the name without its hyphen and spaces', () => {
+    assert.ok(checkNewPassword('maryjanewatson123', policy, () => false, { name: 'Mary-Jane Watson' }).includes('contextual'));
+  });
+});

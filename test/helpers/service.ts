@@ -15,6 +15,8 @@ export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
 export interface RunningService {
   readonly url: string;
   readonly app: App;
+  /** The settings it runs with; another instance started with `join` shares its database and keys. */
+  readonly env: Readonly<Record<string, string>>;
   /** Every log line the service wrote, as text. */
   readonly logs: string[];
   stop(): Promise<void>;
@@ -23,7 +25,16 @@ export interface RunningService {
 export interface ServiceOptions {
   readonly env?: Record<string, string>;
   readonly clock?: TestClock;
+  /** Run as a second instance of this service: same database, secret key and Redis prefix. */
+  readonly join?: RunningService;
 }
+
+/** A Redis key prefix of its own, so parallel test files never see each other's keys. */
+export function redisEnv(): Record<string, string> {
+  return { REDIS_URL: TEST_REDIS_URL, ASTRAL_REDIS_PREFIX: `astral-test-${randomBytes(6).toString('hex')}:` };
+}
+
+export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
  * A real astral-auth on a free loopback port, on its own SQLite folder or
@@ -31,21 +42,23 @@ export interface ServiceOptions {
  */
 export async function startService(engine: Engine, options: ServiceOptions = {}): Promise<RunningService> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'astral-test-'));
-  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
-  const config = loadConfig({
+  const database = engine === 'postgres' && !options.join ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
     ASTRAL_PORT: '0',
-    ASTRAL_DATA_DIR: dataDir,
     ASTRAL_COOKIE_SECURE: 'false',
     ASTRAL_LOG_LEVEL: 'debug',
     ASTRAL_SECRET_KEY: randomBytes(32).toString('base64'),
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.join?.env,
+    ASTRAL_DATA_DIR: options.join?.env.ASTRAL_DATA_DIR ?? dataDir,
     ...options.env,
-  });
+  };
   const logs: string[] = [];
+  const config = loadConfig(env);
   const logger = createLogger(config.logLevel, collect(logs));
   const app = await createApp({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
   const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
-  return { url, app, logs, stop: () => stopAll(app, dataDir, database) };
+  return { url, app, env, logs, stop: () => stopAll(app, dataDir, database) };
 }
 
 async function stopAll(app: App, dataDir: string, database: TestDatabase | undefined): Promise<void> {

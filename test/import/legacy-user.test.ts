@@ -163,3 +163,41 @@ describe('mapLegacyUser: refused rows and their reasons', () => {
     }
   });
 });
+
+describe('regressions: timestamps and hash types', () => {
+  test('a zone-less timestamp is UTC whatever the machine zone', () => {
+    const saved = process.env.TZ;
+    process.env.TZ = 'America/New_York';
+    try {
+      const mapped = mapLegacyUser({ id: 'u1', email: 'a@x.com', createdAt: '2024-01-01 10:00:00' }, 'user', 0);
+      assert.ok(mapped.ok);
+      assert.equal(mapped.user.createdAt, Date.UTC(2024, 0, 1, 10));
+    } finally {
+      process.env.TZ = saved;
+    }
+  });
+
+  test('offsets are honoured', () => {
+    const mapped = mapLegacyUser({ id: 'u1', email: 'a@x.com', createdAt: '2024-01-01T10:00:00.123+02:00' }, 'user', 0);
+    assert.ok(mapped.ok);
+    assert.equal(mapped.user.createdAt, Date.UTC(2024, 0, 1, 8, 0, 0, 123));
+  });
+
+  for (const createdAt of ['2024-02-30T00:00:00Z', '1', '2024-13-01', '2024-01-01T24:00:00Z', 'yesterday']) {
+    test(`an impossible or loose date (${createdAt}) is refused`, () => {
+      assert.equal(mapLegacyUser({ id: 'u1', email: 'a@x.com', createdAt }, 'user', 0).ok, false);
+    });
+  }
+
+  test('a hashedPassword that is not text is refused, not taken for "no password"', () => {
+    for (const hashedPassword of [12345, { hash: 'x' }, true]) {
+      const mapped = mapLegacyUser({ id: 'u1', email: 'a@x.com', hashedPassword }, 'user', 0);
+      assert.equal(mapped.ok, false);
+    }
+  });
+
+  test('an argon2 hash declaring an absurd cost is refused', () => {
+    const hashedPassword = '$argon2id$v=19$m=4194304,t=1000,p=1$YXN0cmFsLXZlY3Rvci1zYWx0$ToUBeqBGoy/DsSQEgsq6qQKDikCF1MrvFB6/UK1xExg';
+    assert.equal(mapLegacyUser({ id: 'u1', email: 'a@x.com', hashedPassword }, 'user', 0).ok, false);
+  });
+});

@@ -156,3 +156,10 @@ describe('verifyDummy and the queue', () => {
     assert.equal(await first, true);
   });
 });
+
+describe('regressions', () => {
+  test('an argon2id hash of the old version 0x10 is upgraded', () => {
+    const v16 = '$argon2id$v=16$m=19456,t=2,p=1$YXN0cmFsLXZlY3Rvci1zYWx0$ToUBeqBGoy/DsSQEgsq6qQKDikCF1MrvFB6/UK1xExg';
+    assert.equal(hasher.needsRehash(v16), true);
+  });
+});

@@ -1,0 +1,47 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../config.js';
+import type { Clock, RevocationBus, SessionReader } from '../domain/ports.js';
+import { LocalRevocationBus } from '../events/local-revocation-bus.js';
+import { RedisRevocationBus } from '../events/redis-revocation-bus.js';
+import { connectRedis } from '../redis/connect.js';
+import { SessionL2 } from './session-l2.js';
+import { TieredSessionCache, type CacheTier } from './tiered-session-cache.js';
+
+export interface SharedState {
+  readonly revocations: RevocationBus;
+  readonly sessions: TieredSessionCache;
+  /** The command connection, for other shared counters; undefined without REDIS_URL. */
+  readonly redis: Redis | undefined;
+  close(): Promise<void>;
+}
+
+/**
+ * What instances share besides the database: with REDIS_URL, an L2 session
+ * cache and a revocation bus over pub/sub; without it, this process alone.
+ */
+export function connectSharedState(
+  config: Config,
+  source: SessionReader,
+  clock: Clock,
+  onLookup?: (tier: CacheTier, hit: boolean) => void,
+): SharedState {
+  const options = { ...config.cache, maxEntries: config.cache.maxSessions, ...(onLookup ? { onLookup } : {}) };
+  if (!config.redisUrl) {
+    const revocations = new LocalRevocationBus();
+    const sessions = new TieredSessionCache(source, undefined, clock, options);
+    sessions.attach(revocations);
+    return { revocations, sessions, redis: undefined, close: async () => undefined };
+  }
+
+  const redis = connectRedis(config.redisUrl, 'commands');
+  const subscriber = connectRedis(config.redisUrl, 'revocations', 'subscriber');
+  const revocations = new RedisRevocationBus(redis, subscriber, `${config.redisPrefix}revocations`);
+  const l2 = new SessionL2(redis, config.redisPrefix, config.cache.ttlMs);
+  const sessions = new TieredSessionCache(source, l2, clock, options);
+  sessions.attach(revocations);
+  return { revocations, sessions, redis, close: () => quitAll(redis, subscriber) };
+}
+
+async function quitAll(...connections: Redis[]): Promise<void> {
+  await Promise.all(connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+}
