@@ -52,6 +52,11 @@ export class TieredSessionCache implements SessionCache {
     return this.l1.size;
   }
 
+  /** False while revocations may be missed (the shared bus is down). */
+  get isTrusting(): boolean {
+    return this.healthy;
+  }
+
   /** Listens to the bus: revocations invalidate, health changes switch trust. */
   attach(bus: RevocationBus & { onHealth?: (listener: (healthy: boolean) => void) => void }): void {
     bus.subscribe((revocation, origin) => this.invalidate(revocation, origin));

@@ -4,20 +4,35 @@ import type { Revocation, RevocationBus, RevocationListener } from '../domain/po
 
 /**
  * Revocations shared by every instance through Redis pub/sub. The publishing
- * instance runs its own listeners first and awaits them, then publishes; the
- * others run theirs as the message arrives. A publish that fails while Redis
- * is away is kept (up to `maxPending`) and sent when it is back, and health
- * changes are announced so caches stop trusting themselves meanwhile.
+ * instance runs its own listeners first and awaits them, then publishes and
+ * waits (up to `ackTimeoutMs`) until every other subscribed instance has run
+ * its listeners and said so: when the revoking request returns, no instance
+ * still holds the session. A publish that fails while Redis is away is kept
+ * (up to `maxPending`) and sent when it is back, and health changes are
+ * announced so caches stop trusting themselves meanwhile.
  */
 interface Envelope {
+  readonly id: string;
   readonly from: string;
   readonly revocation: Revocation;
+}
+
+interface AwaitedAcks {
+  received: number;
+  expected: number | undefined;
+  done: () => void;
+}
+
+function settleIfComplete(entry: AwaitedAcks): void {
+  if (entry.expected !== undefined && entry.received >= entry.expected) entry.done();
 }
 
 export class RedisRevocationBus implements RevocationBus {
   private readonly listeners = new Set<RevocationListener>();
   private readonly healthListeners = new Set<(healthy: boolean) => void>();
   private readonly instanceId = randomBytes(8).toString('hex');
+  private readonly awaitedAcks = new Map<string, AwaitedAcks>();
+  private readonly ackChannel: string;
   private pending: string[] = [];
   private healthy = false;
 
@@ -25,8 +40,10 @@ export class RedisRevocationBus implements RevocationBus {
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly channel: string,
+    private readonly ackTimeoutMs = 100,
     private readonly maxPending = 10_000,
   ) {
+    this.ackChannel = `${channel}:ack:${this.instanceId}`;
     subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
     subscriber.on('ready', () => void this.subscribeChannel());
     subscriber.on('close', () => this.setHealthy(false));
@@ -40,9 +57,13 @@ export class RedisRevocationBus implements RevocationBus {
 
   async publish(revocation: Revocation): Promise<void> {
     await Promise.all([...this.listeners].map((listener) => listener(revocation, 'local')));
-    const message = JSON.stringify({ from: this.instanceId, revocation } satisfies Envelope);
+    const id = randomBytes(8).toString('hex');
+    const message = JSON.stringify({ id, from: this.instanceId, revocation } satisfies Envelope);
     try {
-      await this.publisher.publish(this.channel, message);
+      const acks = this.awaitAcks(id);
+      // The count includes this instance, which hears its own message and does not answer it.
+      acks.expect((await this.publisher.publish(this.channel, message)) - 1);
+      await acks.settled;
     } catch {
       this.keep(message);
     }
@@ -58,9 +79,34 @@ export class RedisRevocationBus implements RevocationBus {
     listener(this.healthy);
   }
 
+  /** Acks may overtake the publish reply that says how many to expect, so both are counted. */
+  private awaitAcks(id: string): { expect(count: number): void; settled: Promise<void> } {
+    const entry: AwaitedAcks = { received: 0, expected: undefined, done: () => undefined };
+    const settled = new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, this.ackTimeoutMs);
+      entry.done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    }).finally(() => this.awaitedAcks.delete(id));
+    this.awaitedAcks.set(id, entry);
+    const expect = (count: number) => {
+      entry.expected = count;
+      settleIfComplete(entry);
+    };
+    return { expect, settled };
+  }
+
+  private receiveAck(id: string): void {
+    const entry = this.awaitedAcks.get(id);
+    if (!entry) return;
+    entry.received++;
+    settleIfComplete(entry);
+  }
+
   private async subscribeChannel(): Promise<void> {
     try {
-      await this.subscriber.subscribe(this.channel);
+      await this.subscriber.subscribe(this.channel, this.ackChannel);
       this.setHealthy(true);
     } catch {
       this.setHealthy(false);
@@ -68,10 +114,16 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   private receive(channel: string, message: string): void {
+    if (channel === this.ackChannel) return this.receiveAck(message);
     if (channel !== this.channel) return;
     const envelope = parseEnvelope(message);
     if (!envelope || envelope.from === this.instanceId) return;
-    for (const listener of this.listeners) void listener(envelope.revocation, 'remote');
+    void this.deliver(envelope);
+  }
+
+  private async deliver(envelope: Envelope): Promise<void> {
+    await Promise.all([...this.listeners].map((listener) => listener(envelope.revocation, 'remote')));
+    await this.publisher.publish(`${this.channel}:ack:${envelope.from}`, envelope.id).catch(() => undefined);
   }
 
   private keep(message: string): void {
@@ -102,7 +154,8 @@ export class RedisRevocationBus implements RevocationBus {
 function parseEnvelope(message: string): Envelope | undefined {
   try {
     const envelope = JSON.parse(message) as Envelope;
-    return typeof envelope.from === 'string' && typeof envelope.revocation?.kind === 'string' ? envelope : undefined;
+    const valid = typeof envelope.id === 'string' && typeof envelope.from === 'string' && typeof envelope.revocation?.kind === 'string';
+    return valid ? envelope : undefined;
   } catch {
     return undefined;
   }

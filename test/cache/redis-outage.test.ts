@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { TestClock } from '../helpers/clock.js';
+import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
+import { PrivateRedis } from '../helpers/redis-server.js';
+import { startService, type RunningService } from '../helpers/service.js';
+
+/**
+ * Redis goes away under two instances and comes back. Meanwhile requests keep
+ * being answered from memory and PostgreSQL, never with a 500; a session
+ * revoked during the outage is refused everywhere once the cached copies age
+ * past the degraded TTL, and after Redis returns.
+ */
+describe('Redis down and back', () => {
+  const clock = new TestClock();
+  let redis: PrivateRedis;
+  let a: RunningService;
+  let b: RunningService;
+
+  before(async () => {
+    redis = await PrivateRedis.start();
+    const env = { REDIS_URL: redis.url, ASTRAL_REDIS_PREFIX: 'outage:', ASTRAL_CACHE_DEGRADED_TTL: '1s' };
+    a = await startService('postgres', { env, clock });
+    b = await startService('postgres', { join: a, env, clock });
+  });
+  after(async () => {
+    await b.stop();
+    await a.stop();
+    await redis.stop();
+  });
+
+  async function login() {
+    const email = uniqueEmail();
+    const password = strongPassword();
+    await call(a.url, 'POST', '/v1/register', { body: { email, password } });
+    return (await call(a.url, 'POST', '/v1/login', { body: { email, password } })).body as { sessionToken: string };
+  }
+
+  test('serves, revokes and recovers without a 500', async () => {
+    const kept = await login();
+    const revoked = await login();
+    for (const { sessionToken } of [kept, revoked]) {
+      assert.equal((await call(b.url, 'GET', '/v1/session', { token: sessionToken })).status, 200, 'cached on B');
+    }
+
+    await redis.stop();
+    await waitUntil(() => !b.app.core.shared.sessions.isTrusting && !a.app.core.shared.sessions.isTrusting);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: kept.sessionToken })).status, 200);
+    const fresh = await login();
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: fresh.sessionToken })).status, 200, 'logins work without Redis');
+    assert.equal((await call(a.url, 'POST', '/v1/logout', { token: revoked.sessionToken })).status, 204);
+
+    clock.advance(1_001);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: revoked.sessionToken })).status, 401, 'past the degraded TTL, B asks the database');
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: kept.sessionToken })).status, 200);
+
+    await redis.start();
+    await waitUntil(() => b.app.core.shared.sessions.isTrusting && a.app.core.shared.sessions.isTrusting);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: revoked.sessionToken })).status, 401);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: kept.sessionToken })).status, 200);
+    assert.equal((await call(a.url, 'POST', '/v1/logout', { token: kept.sessionToken })).status, 204);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token: kept.sessionToken })).status, 401, 'pub/sub works again');
+  });
+});
+
+async function waitUntil(condition: () => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('condition not reached in 5 s');
+}
