@@ -11,7 +11,6 @@ export const ERROR_CODES = {
   invalid_session: { status: 401, description: 'No session credential, or one that is expired, revoked or malformed.' },
   forbidden_origin: { status: 403, description: 'A cookie-authenticated request came from an origin that is not allowed.' },
   not_found: { status: 404, description: 'No such route.' },
-  method_not_allowed: { status: 405, description: 'The route exists but not with this method.' },
   email_taken: { status: 409, description: 'An account with this email already exists.' },
   payload_too_large: { status: 413, description: 'The body is larger than ASTRAL_BODY_LIMIT.' },
   unsupported_media_type: { status: 415, description: 'State-changing requests take application/json only.' },
