@@ -31,6 +31,22 @@ export function presentLogin(issued: IssuedSession) {
   };
 }
 
+/**
+ * The session answer as JSON text. A cached view is one object until it is
+ * touched or dropped, so its answer is built once and served as is: the hot
+ * path then formats no dates and serialises nothing.
+ */
+const sessionBodies = new WeakMap<SessionView, string>();
+
+export function sessionBody(view: SessionView, policy: SessionPolicy): string {
+  let body = sessionBodies.get(view);
+  if (body === undefined) {
+    body = JSON.stringify(presentSession(view, policy));
+    sessionBodies.set(view, body);
+  }
+  return body;
+}
+
 export function presentSession(view: SessionView, policy: SessionPolicy) {
   return {
     user: presentUser(view.user),

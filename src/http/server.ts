@@ -38,7 +38,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger as FastifyBaseLogger,
     // One line per request, written by installRequestLog, replaces Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    genReqId: () => randomBytes(8).toString('hex'),
+    genReqId: requestIds(),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
@@ -57,6 +57,16 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
   return app;
+}
+
+/**
+ * Request ids: a random prefix per process and a counter. Unique across
+ * instances and cheap; a request id identifies a log line, it guards nothing.
+ */
+function requestIds(): () => string {
+  const prefix = randomBytes(4).toString('hex');
+  let count = 0;
+  return () => `${prefix}-${(++count).toString(36)}`;
 }
 
 function routeSettings(config: Config): RouteSettings {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticateAny, authenticateSession } from '../authenticate.js';
-import { iso, presentSession } from '../presenters.js';
+import { iso, sessionBody } from '../presenters.js';
 import { errorReplies, SessionReply, TokenReply } from '../schemas.js';
 import type { HttpDeps, RouteSettings } from '../server.js';
 
@@ -9,13 +9,15 @@ const BEARER_OR_COOKIE: Array<Record<string, string[]>> = [{ bearer: [] }, { ses
 /** Reading, refreshing and ending sessions. */
 export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, settings: RouteSettings): void {
   const { auth, config } = deps;
+  // Only the idle expiry is read from it; the touch interval plays no part in the answer.
+  const sessionPolicy = { ...config.session, touchIntervalMs: 0 };
 
   app.get(
     '/v1/session',
     { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 200: SessionReply, ...errorReplies(401, 503) } } },
-    async (request) => {
+    async (request, reply) => {
       const { view } = await authenticateAny(request, auth, settings);
-      return presentSession(view, { ...config.session, touchIntervalMs: 0 });
+      return reply.type('application/json; charset=utf-8').send(sessionBody(view, sessionPolicy));
     },
   );
 
