@@ -35,6 +35,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_CACHE_MAX_SESSIONS', fallback: '100000', description: 'Sessions kept in each instance\'s memory (L1).' },
   { name: 'ASTRAL_CACHE_TTL', fallback: '5m', description: 'How long a cached session is trusted while revocations arrive through Redis (or always, without Redis).' },
   { name: 'ASTRAL_CACHE_DEGRADED_TTL', fallback: '2s', description: 'How long a cached session is trusted while Redis is unreachable.' },
+  { name: 'ASTRAL_REVOCATION_ACK_TIMEOUT', fallback: '250ms', description: 'Longest a revoking request waits for the other instances to confirm they dropped the session.' },
   { name: 'ASTRAL_MIGRATE_ON_START', fallback: 'true', description: 'Apply pending migrations when the service starts.' },
   { name: 'ASTRAL_SECRET_KEY', fallback: '(generated in ASTRAL_DATA_DIR for SQLite; required with DATABASE_URL)', description: 'Base64 of 32 random bytes; encrypts signing keys and other secrets at rest.' },
   { name: 'ASTRAL_JWT_ISSUER', fallback: 'astral-auth', description: '`iss` of access tokens.' },
@@ -69,6 +70,7 @@ export interface Config {
   readonly redisUrl: string | null;
   readonly redisPrefix: string;
   readonly cache: { maxSessions: number; ttlMs: number; degradedTtlMs: number };
+  readonly revocationAckTimeoutMs: number;
   readonly migrateOnStart: boolean;
   readonly secretKey: Buffer | null;
   readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number };
@@ -103,6 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
       ttlMs: read.duration('ASTRAL_CACHE_TTL', '5m', 0, 3_600_000),
       degradedTtlMs: read.duration('ASTRAL_CACHE_DEGRADED_TTL', '2s', 0, 60_000),
     },
+    revocationAckTimeoutMs: read.duration('ASTRAL_REVOCATION_ACK_TIMEOUT', '250ms', 0, 10_000),
     migrateOnStart: read.boolean('ASTRAL_MIGRATE_ON_START', true),
     secretKey: read.secretKey('ASTRAL_SECRET_KEY'),
     jwt: {

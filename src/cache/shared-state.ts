@@ -35,7 +35,7 @@ export function connectSharedState(
 
   const redis = connectRedis(config.redisUrl, 'commands');
   const subscriber = connectRedis(config.redisUrl, 'revocations', 'subscriber');
-  const revocations = new RedisRevocationBus(redis, subscriber, `${config.redisPrefix}revocations`);
+  const revocations = new RedisRevocationBus(redis, subscriber, `${config.redisPrefix}revocations`, config.revocationAckTimeoutMs);
   const l2 = new SessionL2(redis, config.redisPrefix, config.cache.ttlMs);
   const sessions = new TieredSessionCache(source, l2, clock, options);
   sessions.attach(revocations);
