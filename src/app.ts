@@ -8,7 +8,7 @@ import { connectSharedState, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { buildServer } from './http/server.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
-import { Argon2Hasher } from './passwords/hasher.js';
+import { Argon2Hasher, measureBcryptVerify } from './passwords/hasher.js';
 import { WorkQueue } from './passwords/work-queue.js';
 import { AuthService } from './service/auth-service.js';
 import { TouchWriter } from './service/touch-writer.js';
@@ -46,6 +46,7 @@ const TOUCH_FLUSH_MS = 1_000;
 // Another instance may rotate keys: each one picks the new key up within this interval,
 // well inside the grace the old key is given (see cli/keys.ts).
 const KEY_RELOAD_MS = 20_000;
+const FLOOR_REFRESH_MS = 300_000;
 
 /** Wires the store, keys, hashing and the auth service from one configuration. */
 export async function createCore({ config, logger, clock = systemClock }: CoreOptions): Promise<Core> {
@@ -71,6 +72,12 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     keyRing.load(config.jwt.alg, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
   }, KEY_RELOAD_MS);
   reload.unref();
+  const floor = { ms: await failureFloor(store, logger) };
+  // Imports made while the service runs raise it; upgrades on login lower it.
+  const floorRefresh = setInterval(() => {
+    failureFloor(store, logger).then((ms) => (floor.ms = ms), () => undefined);
+  }, FLOOR_REFRESH_MS);
+  floorRefresh.unref();
   const shared = connectSharedState(config, store, clock);
   const { revocations, sessions } = shared;
   const auth = new AuthService({
@@ -85,6 +92,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     passwordPolicy: config.password,
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
+    failureFloorMs: () => floor.ms,
   });
   return {
     config,
@@ -96,11 +104,22 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     clock,
     async close() {
       clearInterval(reload);
+      clearInterval(floorRefresh);
       await touches.close();
       await shared.close();
       await store.close();
     },
   };
+}
+
+/** See AuthServiceDeps.failureFloorMs; a quarter more than measured absorbs jitter. */
+async function failureFloor(store: Store, logger: Logger): Promise<number> {
+  const cost = await store.legacyBcryptCost();
+  if (cost === null) return 0;
+
+  const floor = Math.ceil((await measureBcryptVerify(cost)) * 1.25);
+  logger.info({ bcryptCost: cost, failureFloorMs: floor }, 'imported bcrypt hashes remain; failed logins take at least their verification time');
+  return floor;
 }
 
 export async function createApp(options: CoreOptions): Promise<App> {

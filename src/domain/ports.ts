@@ -82,6 +82,8 @@ export interface UserStore {
   upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean>;
   changePassword(change: PasswordChange): Promise<void>;
   importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]>;
+  /** The highest bcrypt cost among imported hashes not yet replaced, or null when none is left. */
+  legacyBcryptCost(): Promise<number | null>;
 }
 
 /** The read side of sessions, as the hot path sees it: the store itself, or a cache in front of it. */

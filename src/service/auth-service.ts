@@ -53,6 +53,13 @@ export interface AuthServiceDeps {
   readonly passwordPolicy: PasswordPolicy;
   readonly sessionPolicy: SessionPolicy;
   readonly defaultRole: string;
+  /**
+   * Least time a failed login takes. Zero when every account has an argon2id
+   * hash: the dummy verification already makes unknown and wrong alike. While
+   * imported bcrypt hashes remain, a wrong password for one of those takes
+   * bcrypt's time, so every failure is held to at least that long.
+   */
+  readonly failureFloorMs?: () => number;
 }
 
 /**
@@ -86,10 +93,14 @@ export class AuthService {
   }
 
   async login(email: string, password: string, context: ClientContext): Promise<IssuedSession> {
+    const started = performance.now();
     const canonical = requireEmail(email);
     const record = await this.deps.store.findLoginByEmail(canonical);
     const verified = await this.verifyPassword(record, password);
-    if (!record || !verified || record.disabled) throw new InvalidCredentials();
+    if (!record || !verified || record.disabled) {
+      await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
+      throw new InvalidCredentials();
+    }
 
     await this.upgradeHashIfNeeded(record, password);
     return this.startSession(record.user, context);
@@ -211,6 +222,11 @@ export class AuthService {
     }
     return view;
   }
+}
+
+function holdUntil(deadline: number): Promise<void> {
+  const wait = deadline - performance.now();
+  return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
 }
 
 function requireEmail(raw: string): string {

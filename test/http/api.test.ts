@@ -362,3 +362,61 @@ function headerNames(reply: Reply): string[] {
 function kidOf(jwt: string): string {
   return JSON.parse(Buffer.from(jwt.split('.')[0]!, 'base64url').toString()).kid;
 }
+
+/**
+ * R10: unknown accounts, wrong passwords and (imported, not yet upgraded)
+ * bcrypt accounts take the same time to fail. Attempts are interleaved so
+ * that load on the machine falls on all kinds alike; the tolerance is a
+ * quarter of the slower median.
+ */
+describe('login timing parity', () => {
+  let service: RunningService;
+  before(async () => {
+    const seed = await startService('sqlite');
+    const hashedPassword = await bcryptHash('legacy password of somebody', 10);
+    const now = Date.now();
+    await seed.app.core.store.importUsers([
+      { id: 'timing-legacy', email: 'legacy@timing.test', name: null, image: null, role: 'user', teamName: null, hashedPassword, hashOrigin: 'imported', emailVerifiedAt: null, createdAt: now, updatedAt: now },
+    ]);
+    // A restart, as after an import: the failure floor is measured at start.
+    service = await startService('sqlite', { join: seed });
+    await seed.app.close();
+  });
+  after(() => service.stop());
+
+  test('unknown, wrong-password and legacy accounts fail in the same time', async () => {
+    await call(service.url, 'POST', '/v1/register', { body: { email: 'native@timing.test', password: strongPassword() } });
+    await assertParity(service.url, { unknown: 'ghost@timing.test', native: 'native@timing.test', legacy: 'legacy@timing.test' });
+  });
+
+  test('without imported hashes, unknown and wrong-password fail in the same time', async () => {
+    const plain = await startService('sqlite');
+    try {
+      await call(plain.url, 'POST', '/v1/register', { body: { email: 'native@timing.test', password: strongPassword() } });
+      await assertParity(plain.url, { unknown: 'ghost@timing.test', native: 'native@timing.test' });
+    } finally {
+      await plain.stop();
+    }
+  });
+});
+
+async function assertParity(base: string, kinds: Record<string, string>): Promise<void> {
+  const times: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, []]));
+  for (let round = 0; round < 12; round++) {
+    for (const [kind, email] of Object.entries(kinds)) {
+      const started = performance.now();
+      const reply = await call(base, 'POST', '/v1/login', { body: { email, password: 'a wrong password entirely' } });
+      times[kind]!.push(performance.now() - started);
+      assert.equal(reply.status, 401);
+    }
+  }
+  const medians = Object.fromEntries(Object.entries(times).map(([kind, list]) => [kind, median(list)]));
+  process.stdout.write(`# failed login medians (ms): ${JSON.stringify(medians)}\n`);
+  const slowest = Math.max(...Object.values(medians));
+  for (const value of Object.values(medians)) assert.ok(slowest - value <= slowest * 0.25, JSON.stringify(medians));
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}

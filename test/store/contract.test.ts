@@ -124,6 +124,14 @@ for (const engine of ENGINES) {
       assert.ok(keys.indexOf(old!) < keys.indexOf(fresh!));
     });
 
+    test('legacyBcryptCost names the highest cost of imported bcrypt hashes still in place', async () => {
+      const before = await store.legacyBcryptCost();
+      const hash = (cost: string) => `$2b$${cost}$${'a'.repeat(53)}`;
+      await store.importUsers([newUser({ hashOrigin: 'imported', hashedPassword: hash('13') }), newUser({ hashOrigin: 'imported', hashedPassword: hash('09') })]);
+      await store.createUser(newUser({ hashOrigin: 'native', hashedPassword: hash('14') }));
+      assert.equal(await store.legacyBcryptCost(), Math.max(before ?? 0, 13));
+    });
+
     test('ping answers', async () => {
       await store.ping();
     });

@@ -153,6 +153,14 @@ export class PostgresStore implements Store {
     });
   }
 
+  async legacyBcryptCost(): Promise<number | null> {
+    const { rows } = await this.query(
+      `SELECT max(substring("hashedPassword" from 5 for 2)::int) AS cost FROM users
+       WHERE "hashOrigin" = 'imported' AND "hashedPassword" LIKE '$2%'`,
+    );
+    return (rows[0]?.cost as number | null) ?? null;
+  }
+
   async createSession(session: NewSession): Promise<void> {
     const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
     const values = [id, tokenHash, userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];

@@ -130,6 +130,15 @@ export class SqliteStore implements Store {
     ).immediate();
   }
 
+  async legacyBcryptCost(): Promise<number | null> {
+    const cost = this.db
+      .prepare(`SELECT max(CAST(substr("hashedPassword", 5, 2) AS INTEGER)) FROM users
+        WHERE "hashOrigin" = 'imported' AND "hashedPassword" LIKE '$2%'`)
+      .pluck()
+      .get() as number | null;
+    return cost ?? null;
+  }
+
   async createSession(session: NewSession): Promise<void> {
     this.hot.insertSession.run(session);
   }
