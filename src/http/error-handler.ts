@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
 import { DomainError, Overloaded, Unavailable } from '../domain/errors.js';
 import { errorBody, ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { InvalidJson } from './json-body.js';
@@ -19,11 +20,11 @@ interface Classified {
   readonly retryAfter?: number;
 }
 
-export function installErrorHandling(app: FastifyInstance): void {
+export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     const classified = classify(error);
     if (classified.code === 'internal_error') {
-      request.log.error({ err: error }, 'unhandled error');
+      logger.error({ reqId: request.id, err: error }, 'unhandled error');
     }
     sendError(reply, classified);
   });

@@ -30,16 +30,14 @@ export function installSecurityHeaders(app: FastifyInstance): void {
  * errors, client mistakes and state changes are info, reads that went well are
  * debug. Fields only; never a header, body, token or email.
  */
-export function installRequestLog(app: FastifyInstance): void {
+export function installRequestLog(app: FastifyInstance, logger: Logger): void {
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
     const level = status >= 500 ? 'error' : status >= 400 || request.method !== 'GET' ? 'info' : 'debug';
-    const log = request.log as Logger;
-    if (log.isLevelEnabled(level)) {
-      log[level](
-        { method: request.method, route: request.routeOptions.url ?? 'unmatched', status, ms: Math.round(reply.elapsedTime * 100) / 100 },
-        'request',
-      );
+    if (logger.isLevelEnabled(level)) {
+      const route = request.routeOptions.url ?? 'unmatched';
+      const ms = Math.round(reply.elapsedTime * 100) / 100;
+      logger[level]({ reqId: request.id, method: request.method, route, status, ms }, 'request');
     }
     done();
   });

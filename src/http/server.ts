@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/ports.js';
@@ -34,10 +34,10 @@ const MAX_JSON_DEPTH = 8;
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config } = deps;
+  // Fastify gets no logger: it would make a child logger for every request.
+  // The request log (installRequestLog) and the error handler write to ours,
+  // with the request id as a field.
   const app = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
-    // One line per request, written by installRequestLog, replaces Fastify's two.
-    logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIds(),
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
@@ -46,9 +46,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
 
   installJsonParser(app);
-  installErrorHandling(app);
+  installErrorHandling(app, deps.logger);
   installSecurityHeaders(app);
-  installRequestLog(app);
+  installRequestLog(app, deps.logger);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
