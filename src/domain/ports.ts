@@ -21,7 +21,8 @@ export interface NewUser {
 
 export interface NewSession {
   readonly id: string;
-  readonly tokenHash: Buffer;
+  /** See hashSessionToken: base64 of the SHA-256 of the token. */
+  readonly tokenHash: string;
   readonly userId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -33,8 +34,8 @@ export interface NewSession {
 /** A live-looking session joined with the user it belongs to: what a session check reads. */
 export interface SessionView {
   readonly id: string;
-  /** SHA-256 of the session token: what caches key the session by. */
-  readonly tokenHash: Buffer;
+  /** Base64 of the SHA-256 of the session token: what caches key the session by. */
+  readonly tokenHash: string;
   readonly userId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -88,7 +89,7 @@ export interface UserStore {
 
 /** The read side of sessions, as the hot path sees it: the store itself, or a cache in front of it. */
 export interface SessionReader {
-  findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined>;
   findSessionById(sessionId: string): Promise<SessionView | undefined>;
 }
 
@@ -98,7 +99,7 @@ export interface SessionReader {
  * view that looks idle-expired is read again past the cache before it is refused.
  */
 export interface SessionCache extends SessionReader {
-  findFreshByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findFreshByTokenHash(tokenHash: string): Promise<SessionView | undefined>;
   findFreshById(sessionId: string): Promise<SessionView | undefined>;
   /** A session just created: cache it so its first check is a hit. */
   remember(view: SessionView): void;

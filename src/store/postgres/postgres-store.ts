@@ -163,12 +163,12 @@ export class PostgresStore implements Store {
 
   async createSession(session: NewSession): Promise<void> {
     const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
-    const values = [id, tokenHash, userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
+    const values = [id, Buffer.from(tokenHash, 'base64'), userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
     await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [tokenHash], 'sessionByTokenHash');
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
+    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [Buffer.from(tokenHash, 'base64')], 'sessionByTokenHash');
     return rows[0] && toSessionView(rows[0]);
   }
 

@@ -140,11 +140,11 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<void> {
-    this.hot.insertSession.run(session);
+    this.hot.insertSession.run({ ...session, tokenHash: Buffer.from(session.tokenHash, 'base64') });
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const row = this.hot.sessionByTokenHash.get(tokenHash) as SessionViewRow | undefined;
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
+    const row = this.hot.sessionByTokenHash.get(Buffer.from(tokenHash, 'base64')) as SessionViewRow | undefined;
     return row && toSessionView(row);
   }
 
