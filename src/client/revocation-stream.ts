@@ -39,6 +39,7 @@ const DEFAULT_HEARTBEAT_MS = 5_000;
 export class RevocationStream {
   private closed = false;
   private abort: AbortController | undefined;
+  private reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   private lastEventId = '';
   private silenceLimitMs = MISSED_HEARTBEATS * DEFAULT_HEARTBEAT_MS;
   private watchdog: ReturnType<typeof setTimeout> | undefined;
@@ -52,7 +53,7 @@ export class RevocationStream {
 
   close(): void {
     this.closed = true;
-    this.abort?.abort();
+    this.hangUp();
     this.wake?.();
     clearTimeout(this.watchdog);
   }
@@ -84,7 +85,7 @@ export class RevocationStream {
       return 'failed';
     } finally {
       clearTimeout(this.watchdog);
-      this.abort.abort();
+      this.hangUp();
     }
   }
 
@@ -96,6 +97,7 @@ export class RevocationStream {
 
   private async consume(body: ReadableStream<Uint8Array>): Promise<'failed' | 'caught-up'> {
     const reader = body.getReader();
+    this.reader = reader;
     const decoder = new TextDecoder();
     const parser = new SseParser();
     let caughtUp = false;
@@ -130,8 +132,19 @@ export class RevocationStream {
 
   private armWatchdog(): void {
     clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => this.abort?.abort(), this.silenceLimitMs);
+    this.watchdog = setTimeout(() => this.hangUp(), this.silenceLimitMs);
     unref(this.watchdog);
+  }
+
+  /**
+   * Ends the connection: aborts the fetch and cancels the reader, so a read
+   * already waiting on the body settles at once whatever the fetch
+   * implementation does with the abort.
+   */
+  private hangUp(): void {
+    this.abort?.abort();
+    this.reader?.cancel().catch(() => undefined);
+    this.reader = undefined;
   }
 
   private sleep(ms: number): Promise<void> {

@@ -40,7 +40,7 @@ export class ObservedFetch {
   sessionChecks = 0;
   jwksFetches = 0;
   streamConnections = 0;
-  private readonly open = new Set<AbortController>();
+  private readonly open = new Set<() => void>();
   private gate: Promise<void> | undefined;
   private release: (() => void) | undefined;
 
@@ -52,16 +52,29 @@ export class ObservedFetch {
 
     await this.gate;
     this.streamConnections++;
-    const controller = new AbortController();
-    init?.signal?.addEventListener('abort', () => controller.abort());
-    this.open.add(controller);
-    return fetch(input, { ...init, signal: controller.signal });
+    return this.cuttable(await fetch(input, init));
   };
+
+  /** The body passes through a stream the test can break, as a dropped connection would. */
+  private cuttable(response: Response): Response {
+    let breakBody: (() => void) | undefined;
+    const relay = new TransformStream<Uint8Array, Uint8Array>({
+      start: (controller) => {
+        breakBody = () => controller.error(new Error('connection cut by the test'));
+      },
+    });
+    response.body?.pipeTo(relay.writable).catch(() => undefined);
+    this.open.add(() => {
+      breakBody?.();
+      response.body?.cancel().catch(() => undefined);
+    });
+    return new Response(relay.readable, { status: response.status, headers: response.headers });
+  }
 
   /** Cuts every open stream; with `hold`, reconnections wait for `resume`. */
   cut(hold: boolean): void {
     if (hold) this.gate = new Promise((resolve) => (this.release = resolve));
-    for (const controller of this.open) controller.abort();
+    for (const cut of this.open) cut();
     this.open.clear();
   }
 
