@@ -3,6 +3,7 @@ import { failure, success, type Result } from './result.js';
 import { RevocationList, type Revocation, type TokenFacts } from './revocation-list.js';
 import { RevocationStream, type Hello } from './revocation-stream.js';
 import { TokenCache } from './token-cache.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 /**
  * Verifies astral-auth access tokens inside the app, with no call to the
@@ -78,6 +79,7 @@ const MAX_ANSWER_CACHE_MS = 5_000;
 const INSTANCE_SKEW_MS = 2_000;
 const LONGEST_TOKEN_LIFETIME_MS = 3_600_000;
 const MAX_REVOCATIONS = 200_000;
+const VERIFIED_TOKENS = 10_000;
 
 export function createVerifier(options: VerifierOptions): Verifier {
   const settings = checkOptions(options);
@@ -99,11 +101,21 @@ export function createVerifier(options: VerifierOptions): Verifier {
       requiredClaims: ['sub', 'sid', 'role', 'iat', 'exp'],
     });
 
-  if (options.revocations === false) return signatureOnly(verifySignature);
-  return new StreamedVerifier(verifySignature, base, fetchFn, options.revocations, settings);
+  const verified = new VerifiedTokens(VERIFIED_TOKENS, settings.toleranceSeconds * 1000);
+  const checkToken: CheckToken = async (token) => {
+    const known = verified.get(token, now());
+    if (known !== undefined) return success(known);
+    const checked = await checkSignature(verifySignature, token);
+    if (checked.ok) verified.remember(token, checked.data);
+    return checked;
+  };
+
+  if (options.revocations === false) return signatureOnly(checkToken);
+  return new StreamedVerifier(checkToken, base, fetchFn, options.revocations, settings);
 }
 
 type VerifySignature = (token: string) => Promise<jose.JWTVerifyResult>;
+type CheckToken = (token: string) => Promise<Result<AccessTokenClaims>>;
 
 interface Settings {
   readonly toleranceSeconds: number;
@@ -123,9 +135,9 @@ function checkOptions(options: VerifierOptions): Settings {
   return { toleranceSeconds, answerCacheMs };
 }
 
-function signatureOnly(verifySignature: VerifySignature): Verifier {
+function signatureOnly(checkToken: CheckToken): Verifier {
   return {
-    verify: async (token) => checkSignature(verifySignature, token),
+    verify: checkToken,
     ready: async () => true,
     onRevocation: () => () => undefined,
     streamLive: false,
@@ -146,7 +158,7 @@ class StreamedVerifier implements Verifier {
   private live = false;
 
   constructor(
-    private readonly verifySignature: VerifySignature,
+    private readonly checkToken: CheckToken,
     private readonly base: URL,
     private readonly fetchFn: typeof fetch,
     private readonly options: RevocationOptions,
@@ -173,7 +185,7 @@ class StreamedVerifier implements Verifier {
   }
 
   async verify(token: string): Promise<Result<AccessTokenClaims>> {
-    const checked = await checkSignature(this.verifySignature, token);
+    const checked = await this.checkToken(token);
     if (!checked.ok) return checked;
 
     const claims = checked.data;
