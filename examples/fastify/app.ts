@@ -54,6 +54,8 @@ export async function buildFastifyExample(options: ExampleOptions): Promise<Exam
 function registerRoutes(app: FastifyInstance, authenticator: Authenticator, cookie: SessionCookie): void {
   const astral = authenticator.client;
 
+  app.get('/', async () => ({ app: 'fastify example', signIn: 'POST /login' }));
+
   app.post<{ Body: { email: string; password: string } }>('/signup', async (request, reply) => {
     const registered = await astral.register(request.body);
     return registered.ok ? reply.code(201).send({ id: registered.data.id }) : refuse(reply, registered.error);
