@@ -39,7 +39,7 @@ export function createTransport(options: TransportOptions): Transport {
   return async (exchange) => {
     let response: Response;
     try {
-      response = await fetchFn(resolve(base, exchange.path), init(exchange, timeoutMs));
+      response = await fetchFn(serviceUrl(base, exchange.path), init(exchange, timeoutMs));
     } catch {
       return failure('network_error', `the service did not answer ${exchange.method} ${exchange.path}`, 503);
     }
@@ -105,7 +105,7 @@ function parseJson(text: string): unknown {
 }
 
 /** Keeps a path prefix of the base (a service mounted at `/auth/` answers at `/auth/v1/...`). */
-function resolve(base: URL, path: string): URL {
+export function serviceUrl(base: URL, path: string): URL {
   return new URL(base.pathname.replace(/\/$/, '') + path, base);
 }
 
