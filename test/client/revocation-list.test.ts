@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { RevocationList } from '../../src/client/revocation-list.js';
+import { RevocationList, type Revocation } from '../../src/client/revocation-list.js';
+import type { Revocation as PublishedRevocation } from '../../src/domain/ports.js';
+
+// The client's copy of the feed's event shape is the one the service publishes, both ways.
+const asClient = (published: PublishedRevocation): Revocation => published;
+const asPublished = (received: Revocation): PublishedRevocation => received;
+void [asClient, asPublished];
 
 /**
  * The verifier's memory of revocations, with times set by hand. `at` is in
