@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { createVerifier, type Verifier } from '../../src/client/index.js';
 import { SseParser, type ServerSentEvent } from '../../src/client/sse.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
 import { TestClock } from '../helpers/clock.js';
 import { strongPassword } from '../helpers/http.js';
 import { startService, type RunningService } from '../helpers/service.js';
@@ -43,6 +44,15 @@ describe('revocation feed', () => {
         assert.equal(reply.status, 401);
         assert.equal(((await reply.json()) as { error: { code: string } }).error.code, 'invalid_feed_token');
       }
+    });
+
+    test('a feed token under 32 characters and a heartbeat out of 1s-30s are refused at start', () => {
+      assert.throws(() => loadConfig({ ASTRAL_REVOCATION_FEED_TOKEN: 'short-token' }), (error: Error) =>
+        error instanceof ConfigError && /ASTRAL_REVOCATION_FEED_TOKEN: expected at least 32 characters/.test(error.message));
+      for (const heartbeat of ['500ms', '31s', 'often']) {
+        assert.throws(() => loadConfig({ ASTRAL_REVOCATION_HEARTBEAT: heartbeat }), ConfigError);
+      }
+      assert.equal(loadConfig({ ASTRAL_REVOCATION_FEED_TOKEN: FEED_TOKEN }).revocationFeed.heartbeatMs, 5_000);
     });
 
     test('refuses everyone when no feed token is configured', async () => {
