@@ -57,6 +57,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_HASH_QUEUE_MAX', fallback: '64', description: 'Hashes allowed to wait; beyond it logins get 503 with Retry-After.' },
   { name: 'ASTRAL_BODY_LIMIT', fallback: '16384', description: 'Largest request body in bytes (1024-65536).' },
   { name: 'ASTRAL_LOG_LEVEL', fallback: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'ASTRAL_REVOCATION_FEED_TOKEN', fallback: '(unset: the feed refuses everyone)', description: 'Bearer token that verifiers present to read `GET /v1/revocations`; at least 32 characters.' },
+  { name: 'ASTRAL_REVOCATION_HEARTBEAT', fallback: '5s', description: 'How often the revocation feed sends a heartbeat (1s-30s); verifiers treat three missed ones as a dead stream.' },
 ];
 
 export interface Config {
@@ -85,6 +87,7 @@ export interface Config {
   readonly hashQueueMax: number;
   readonly bodyLimit: number;
   readonly logLevel: string;
+  readonly revocationFeed: { token: string | null; heartbeatMs: number };
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -135,10 +138,15 @@ export function loadConfig(env: Env = process.env): Config {
     hashQueueMax: read.integer('ASTRAL_HASH_QUEUE_MAX', 64, 0, 100_000),
     bodyLimit: read.integer('ASTRAL_BODY_LIMIT', 16_384, 1_024, 65_536),
     logLevel: read.choice('ASTRAL_LOG_LEVEL', 'info', LOG_LEVELS),
+    revocationFeed: {
+      token: read.optionalSecret('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),
+      heartbeatMs: read.duration('ASTRAL_REVOCATION_HEARTBEAT', '5s', 1_000, 30_000),
+    },
   };
 }
 
 const DAY = 86_400_000;
+const FEED_TOKEN_MIN_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: DAY };
@@ -197,6 +205,13 @@ function reader(env: Env) {
       if (!URL.canParse(raw) || !protocols.includes(new URL(raw).protocol)) {
         throw new ConfigError(name, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
       }
+      return raw;
+    },
+
+    optionalSecret(name: string, minLength: number): string | null {
+      const raw = value(name);
+      if (raw === undefined) return null;
+      if (raw.length < minLength) throw new ConfigError(name, `at least ${minLength} characters (openssl rand -base64 32)`);
       return raw;
     },
 

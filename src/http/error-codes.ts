@@ -9,6 +9,7 @@ export const ERROR_CODES = {
   weak_password: { status: 400, description: 'The new password breaks the password policy; the message says which rule.' },
   invalid_credentials: { status: 401, description: 'Email or password is incorrect (the same answer for unknown accounts).' },
   invalid_session: { status: 401, description: 'No session credential, or one that is expired, revoked or malformed.' },
+  invalid_feed_token: { status: 401, description: 'The revocation feed token (ASTRAL_REVOCATION_FEED_TOKEN) is missing or wrong.' },
   forbidden_origin: { status: 403, description: 'A cookie-authenticated request came from an origin that is not allowed.' },
   not_found: { status: 404, description: 'No such route.' },
   email_taken: { status: 409, description: 'An account with this email already exists.' },

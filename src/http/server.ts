@@ -4,12 +4,13 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Clock, Store } from '../domain/ports.js';
+import type { Clock, RevocationBus, Store } from '../domain/ports.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
@@ -21,6 +22,7 @@ export interface HttpDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly revocations: RevocationBus;
 }
 
 /** Settings the routes read, derived once from the configuration. */
@@ -56,6 +58,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
+  registerRevocationRoutes(app, {
+    ...deps,
+    feedToken: config.revocationFeed.token,
+    heartbeatMs: config.revocationFeed.heartbeatMs,
+    accessTokenTtlMs: config.jwt.ttlMs,
+  });
   return app;
 }
 
@@ -100,6 +108,7 @@ const OPENAPI_INFO = {
     securitySchemes: {
       sessionCookie: { type: 'apiKey' as const, in: 'cookie' as const, name: '__Host-astral_session' },
       bearer: { type: 'http' as const, scheme: 'bearer' },
+      feedToken: { type: 'http' as const, scheme: 'bearer', description: 'ASTRAL_REVOCATION_FEED_TOKEN' },
     },
   },
 };

@@ -134,7 +134,7 @@ for (const engine of ENGINES) {
           { authorization: 'Bearer' },
           { authorization: 'Basic dXNlcjpwYXNz' },
           { authorization: `Bearer ${login.sessionToken}x` },
-          { authorization: `Bearer ${login.sessionToken.slice(0, -1)}A` },
+          { authorization: `Bearer ${login.sessionToken.slice(0, -1)}${login.sessionToken.endsWith('A') ? 'E' : 'A'}` },
           { authorization: `Bearer ${forged}` },
           { authorization: `Bearer ${none}` },
           { authorization: `Bearer ${login.accessToken.slice(0, -4)}` },
