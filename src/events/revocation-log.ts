@@ -1,5 +1,8 @@
 import type { Clock, Revocation, RevocationBus } from '../domain/ports.js';
 
+/** What verifiers hear: ended sessions. A changed profile only concerns the service's own caches. */
+export type FeedRevocation = Exclude<Revocation, { kind: 'user_changed' }>;
+
 /**
  * The recent revocations this instance heard, kept so that a verifier that
  * (re)connects to the revocation feed can be sent what it missed.
@@ -15,7 +18,7 @@ import type { Clock, Revocation, RevocationBus } from '../domain/ports.js';
  */
 export interface LoggedRevocation {
   readonly cursor: number;
-  readonly revocation: Revocation;
+  readonly revocation: FeedRevocation;
 }
 
 export interface Replay {
@@ -43,7 +46,9 @@ export class RevocationLog {
     private readonly options: RevocationLogOptions,
   ) {
     this.completeSince = clock.now();
-    this.unsubscribe = bus.subscribe((revocation) => this.append(revocation));
+    this.unsubscribe = bus.subscribe((revocation) => {
+      if (revocation.kind !== 'user_changed') this.append(revocation);
+    });
   }
 
   /** The cursor a heartbeat carries: everything before it has been handed to the listeners. */
@@ -68,7 +73,7 @@ export class RevocationLog {
     this.listeners.clear();
   }
 
-  private append(revocation: Revocation): void {
+  private append(revocation: FeedRevocation): void {
     const entry = { cursor: this.now(), revocation };
     this.lastCursor = entry.cursor;
     this.entries.push(entry);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RevocationList, type Revocation } from '../../src/client/revocation-list.js';
-import type { Revocation as PublishedRevocation } from '../../src/domain/ports.js';
+import type { FeedRevocation as PublishedRevocation } from '../../src/events/revocation-log.js';
 
 // The client's copy of the feed's event shape is the one the service publishes, both ways.
 const asClient = (published: PublishedRevocation): Revocation => published;
