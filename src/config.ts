@@ -42,6 +42,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_JWT_AUDIENCE', fallback: 'astral-auth', description: '`aud` of access tokens.' },
   { name: 'ASTRAL_JWT_ALG', fallback: 'EdDSA', description: 'Signing algorithm of new keys: EdDSA (Ed25519) or ES256.' },
   { name: 'ASTRAL_ACCESS_TOKEN_TTL', fallback: '5m', description: 'Lifetime of an access token (10s-1h).' },
+  { name: 'ASTRAL_KEY_ACTIVATION_DELAY', fallback: '2m', description: 'How long `keys rotate` publishes a new signing key before it signs, so cached JWKS pick it up first.' },
   { name: 'ASTRAL_SESSION_LIFETIME', fallback: '7d', description: 'Absolute lifetime of a session.' },
   { name: 'ASTRAL_SESSION_IDLE_TIMEOUT', fallback: '24h', description: 'A session unused this long ends.' },
   { name: 'ASTRAL_COOKIE_SECURE', fallback: 'true', description: 'Secure, __Host- prefixed session cookie; false only for plain-HTTP development.' },
@@ -75,7 +76,7 @@ export interface Config {
   readonly revocationAckTimeoutMs: number;
   readonly migrateOnStart: boolean;
   readonly secretKey: Buffer | null;
-  readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number };
+  readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number; activationDelayMs: number };
   readonly session: { absoluteLifetimeMs: number; idleTimeoutMs: number };
   readonly cookieSecure: boolean;
   readonly allowedOrigins: readonly string[];
@@ -116,6 +117,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: read.text('ASTRAL_JWT_AUDIENCE', 'astral-auth'),
       alg: read.choice('ASTRAL_JWT_ALG', 'EdDSA', ['EdDSA', 'ES256'] as const),
       ttlMs: read.duration('ASTRAL_ACCESS_TOKEN_TTL', '5m', 10_000, 3_600_000),
+      activationDelayMs: read.duration('ASTRAL_KEY_ACTIVATION_DELAY', '2m', 0, 86_400_000),
     },
     session: {
       absoluteLifetimeMs: read.duration('ASTRAL_SESSION_LIFETIME', '7d', 60_000, 400 * DAY),

@@ -70,6 +70,11 @@ export interface StoredSigningKey {
   readonly publicJwk: string;
   readonly privateKeySealed: string;
   readonly createdAt: number;
+  /**
+   * When the key starts signing. A rotated-in key is published this long
+   * before, so verifiers holding a cached JWKS have fetched it by then.
+   */
+  readonly activatesAt: number;
   /** Set when a newer key took over: the key stays published until then, for tokens it signed. */
   readonly retiresAt: number | null;
 }

@@ -126,7 +126,7 @@ describe('astral-auth CLI', () => {
   test('keys rotate publishes a new key and keeps the old one', async () => {
     const rotated = await cli(['keys', 'rotate'], env);
     assert.equal(rotated.code, 0, rotated.stderr);
-    assert.match(rotated.stdout, /new signing key \S+ \(EdDSA\); previous keys stay published until \d{4}-/);
+    assert.match(rotated.stdout, /new signing key \S+ \(EdDSA\) published; it signs from \d{4}-\S+; previous keys stay published until \d{4}-/);
   });
 
   test('a wrong setting stops the command with one line naming it', async () => {

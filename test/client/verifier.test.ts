@@ -98,7 +98,7 @@ describe('access-token verifier', () => {
     assert.ok((await verifier.verify(login.accessToken)).ok);
     const fetchesBefore = observed.jwksFetches;
 
-    const newKid = await service.app.core.keyRing.rotate('ES256', clock.now(), 6 * 60_000);
+    const { kid: newKid } = await service.app.core.keyRing.rotate('ES256', clock.now(), { activationDelayMs: 0, graceMs: 6 * 60_000 });
     const minted = await client.token(login.sessionToken);
     assert.ok(minted.ok);
     assert.equal(kidOf(minted.data.accessToken), newKid);

@@ -202,14 +202,19 @@ export class PostgresStore implements Store {
   }
 
   async insertSigningKey(key: StoredSigningKey): Promise<void> {
-    await this.query('INSERT INTO signing_keys VALUES ($1, $2, $3, $4, $5, $6)', [
-      key.kid,
-      key.alg,
-      key.publicJwk,
-      key.privateKeySealed,
-      new Date(key.createdAt),
-      key.retiresAt === null ? null : new Date(key.retiresAt),
-    ]);
+    await this.query(
+      `INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        key.kid,
+        key.alg,
+        key.publicJwk,
+        key.privateKeySealed,
+        new Date(key.createdAt),
+        key.retiresAt === null ? null : new Date(key.retiresAt),
+        new Date(key.activatesAt),
+      ],
+    );
   }
 
   async retireSigningKeysExcept(kid: string, retiresAt: number): Promise<void> {

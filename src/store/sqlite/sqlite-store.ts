@@ -174,7 +174,8 @@ export class SqliteStore implements Store {
 
   async insertSigningKey(key: StoredSigningKey): Promise<void> {
     this.db
-      .prepare(`INSERT INTO signing_keys VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt)`)
+      .prepare(`INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
+        VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt, @activatesAt)`)
       .run(key);
   }
 
