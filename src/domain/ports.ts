@@ -5,18 +5,10 @@ import type { HashOrigin, LoginRecord, PublicUser } from './users.js';
  * src/store implements `Store`; one contract suite (test/store) runs against
  * every adapter on its real engine.
  */
-export interface NewUser {
-  readonly id: string;
-  readonly email: string;
-  readonly name: string | null;
-  readonly image: string | null;
-  readonly role: string;
-  readonly teamName: string | null;
+export interface NewUser extends PublicUser {
   readonly hashedPassword: string | null;
   readonly hashOrigin: HashOrigin;
   readonly emailVerifiedAt: number | null;
-  readonly createdAt: number;
-  readonly updatedAt: number;
 }
 
 export interface NewSession {
