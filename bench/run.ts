@@ -1,16 +1,20 @@
-// Benchmark suite entry point: starts each target in turn, seeds it, runs the
-// workloads it supports, stops it, then writes bench/results/latest.json and
-// docs/benchmarks.md. Run from the project root:
+// Benchmark suite entry point. Starts every target (each its own process),
+// seeds them, then runs the workloads phase by phase (session checks, logins,
+// registrations), interleaving the targets round by round; stops them all
+// and writes bench/results/latest.json and docs/benchmarks.md.
+// Run from the project root, after `npm run build`:
 //   node --import tsx bench/run.ts [--quick] [--only=...] (see --help)
 import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
+import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { parseArgs } from "./lib/options.ts";
 import { machineInfo } from "./lib/machine.ts";
 import { killAllStarted } from "./lib/processes.ts";
-import { measureLogins, measureRegistrations, measureSessions, type MeasureContext } from "./lib/measure.ts";
+import { runCleanups } from "./lib/cleanup.ts";
+import { loginJobs, registerJobs, runInterleaved, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
 import { renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
-import type { Credentials, Measurement } from "./lib/types.ts";
+import type { Credentials, Measurement, Workload } from "./lib/types.ts";
 import { BENCH_DIR, ROOT_DIR, type Instance, type Target } from "./targets/common.ts";
 import { fastifyBare } from "./targets/fastify-bare.ts";
 import { handwritten } from "./targets/handwritten.ts";
@@ -19,10 +23,19 @@ import { betterAuthPostgres, betterAuthSqlite } from "./targets/better-auth.ts";
 import { authjs } from "./targets/authjs.ts";
 import { argon2Loop } from "./targets/argon2.ts";
 
-/** Every target, in the order they run and appear. Add new ones here. */
-const TARGETS: Target[] = [fastifyBare, handwritten, astralSqlite, astralPostgres, astralPostgresRedis, betterAuthSqlite, betterAuthPostgres, authjs, argon2Loop];
+/** Every target, in the order they appear. Add new ones here. */
+const TARGETS: Target[] = [
+  fastifyBare, handwritten, astralSqlite, astralPostgres, astralPostgresRedis,
+  betterAuthSqlite, betterAuthPostgres, authjs, argon2Loop,
+];
 
+const tmpDirs: string[] = [];
+/** Set on interrupt: the phases still unwinding must not write results. */
+let aborted = false;
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 300);
+
+interface Live { target: Target; inst: Instance; users: Credentials[]; summary: TargetSummary }
 
 function selectTargets(only: string[] | null): Target[] {
   if (!only) return TARGETS;
@@ -31,56 +44,94 @@ function selectTargets(only: string[] | null): Target[] {
   return TARGETS.filter((t) => only.includes(t.id));
 }
 
-/** Runs every workload one target supports; the target is stopped whatever happens. */
-async function benchTarget(ctx: MeasureContext, target: Target, inst: Instance, summary: TargetSummary): Promise<Measurement[]> {
-  const { settings } = ctx;
-  const out: Measurement[] = [];
-  const wants = (w: string) => settings.workloads.includes(w as never);
-  let users: Credentials[] = [];
-  const needUsers = (wants("session") && inst.seedSessions) || (wants("login") && inst.login);
-  if (needUsers && inst.seedUsers) {
-    const t0 = Date.now();
-    users = await inst.seedUsers(settings.users);
-    log(`  created ${users.length} users in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+/** Fails early, with the fix, when a tool the suite needs is missing. */
+function preflight(): void {
+  const need: [string, string[], string][] = [
+    ["wrk", ["-v"], "apt-get install -y wrk"],
+    ["taskset", ["-V"], "apt-get install -y util-linux"],
+  ];
+  for (const [cmd, args, fix] of need) {
+    const res = spawnSync(cmd, args, { stdio: "ignore" });
+    if (res.error) throw new Error(`${cmd} not found: ${fix}`);
   }
-  if (wants("session") && (inst.seedSessions || inst.sessionRequests)) {
+  if (availableParallelism() < 2) throw new Error("needs at least 2 cores (server on core 0, wrk on core 1)");
+}
+
+/** Starts one target and creates its users; on failure it is stopped and reported. */
+async function startTarget(ctx: MeasureContext, target: Target, summary: TargetSummary): Promise<Live | null> {
+  const reason = target.unavailable?.();
+  if (reason) { log(`${target.label}: skipped, ${reason}`); summary.skipped = reason; return null; }
+  let inst: Instance | undefined;
+  try {
     const t0 = Date.now();
-    out.push(...await measureSessions(ctx, target, inst, users));
-    summary.seeding = `${settings.sessions} sessions over ${users.length || "no"} users (session phase ${Math.round((Date.now() - t0) / 1000)} s incl. seeding)`;
+    inst = await target.start({ tmpDir: ctx.tmpDir, settings: ctx.settings });
+    summary.notes = inst.notes;
+    const users = inst.seedUsers ? await inst.seedUsers(ctx.settings.users) : [];
+    log(`${target.label}: started${users.length ? `, ${users.length} users created` : ""} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    return { target, inst, users, summary };
+  } catch (err) {
+    summary.error = errorText(err);
+    log(`${target.label}: FAILED to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    await inst?.stop().catch(() => undefined);
+    return null;
   }
-  if (wants("login") && (inst.login || inst.loop)) out.push(...await measureLogins(ctx, target, inst, users));
-  if (wants("register") && inst.register) out.push(...await measureRegistrations(ctx, target, inst));
-  return out;
+}
+
+/** Builds one phase's jobs for every live target (seeding as needed), then runs them interleaved. */
+async function runPhase(ctx: MeasureContext, workload: Workload, live: Live[]): Promise<Measurement[]> {
+  log(`phase: ${workload}`);
+  const jobs: Job[] = [];
+  for (const l of live) {
+    const { target, inst, users } = l;
+    try {
+      if (workload === "session" && (inst.seedSessions || inst.sessionRequests)) {
+        const t0 = Date.now();
+        jobs.push(...await sessionJobs(ctx, target, inst, users));
+        const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+        if (inst.seedSessions) l.summary.seeding = `${ctx.settings.sessions} sessions over ${users.length} users, seeded in ${seconds} s`;
+        log(`  ${target.label}: ${ctx.settings.sessions} sessions ready in ${seconds} s`);
+      }
+      if (workload === "login" && (inst.login || inst.loop)) jobs.push(...await loginJobs(ctx, target, inst, users));
+      if (workload === "register" && inst.register) jobs.push(...await registerJobs(ctx, target, inst));
+    } catch (err) {
+      l.summary.error = `${workload}: ${errorText(err)}`;
+      log(`  ${target.label}: ${workload} setup FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
+  return runInterleaved(ctx, jobs, (job, err) => {
+    const l = live.find((x) => x.target === job.target)!;
+    l.summary.error = `${job.workload}/${job.variant}: ${errorText(err)}`;
+    log(`  ${job.target.label} ${job.workload}/${job.variant}: FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  });
 }
 
 async function main() {
   const { settings, writeDocs } = parseArgs(process.argv.slice(2));
+  preflight();
   const started = Date.now();
   const tmpDir = mkdtempSync(join(tmpdir(), "astral-bench-"));
+  tmpDirs.push(tmpDir);
   const ctx: MeasureContext = { settings, tmpDir, log };
-  const measurements: Measurement[] = [];
   const summaries: TargetSummary[] = [];
-  log(`${settings.quick ? "quick" : "full"} suite: ${settings.sessions} sessions, ${settings.runs} runs, temp dir ${tmpDir}`);
-
-  for (const target of selectTargets(settings.only)) {
-    const summary: TargetSummary = { id: target.id, label: target.label, notes: [] };
-    summaries.push(summary);
-    const reason = target.unavailable?.();
-    if (reason) { log(`${target.label}: skipped, ${reason}`); summary.skipped = reason; continue; }
-    log(`${target.label}: starting`);
-    let inst: Instance | undefined;
-    try {
-      inst = await target.start({ tmpDir, settings });
-      summary.notes = inst.notes;
-      measurements.push(...await benchTarget(ctx, target, inst, summary));
-    } catch (err) {
-      summary.error = (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 300);
-      log(`${target.label}: FAILED ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    } finally {
-      await inst?.stop().catch((err: unknown) => log(`${target.label}: stop failed: ${String(err)}`));
+  const measurements: Measurement[] = [];
+  const live: Live[] = [];
+  log(`${settings.quick ? "quick" : "full"} suite: ${settings.sessions} sessions, ${settings.runs} round(s), temp dir ${tmpDir}`);
+  try {
+    for (const target of selectTargets(settings.only)) {
+      const summary: TargetSummary = { id: target.id, label: target.label, notes: [] };
+      summaries.push(summary);
+      const l = await startTarget(ctx, target, summary);
+      if (l) live.push(l);
     }
+    for (const workload of settings.workloads) {
+      if (aborted) break;
+      measurements.push(...await runPhase(ctx, workload, live));
+    }
+  } finally {
+    for (const l of live) await l.inst.stop().catch((err: unknown) => log(`${l.target.label}: stop failed: ${String(err)}`));
   }
 
+  if (aborted) return;
   const report: Report = {
     machine: await machineInfo(BENCH_DIR, ROOT_DIR),
     settings,
@@ -98,11 +149,17 @@ async function main() {
   log(`done in ${Math.round(report.elapsedS)} s: bench/results/latest.json${writeDocs ? ", docs/benchmarks.md" : ""}`);
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => { killAllStarted(); process.exit(130); });
-}
-main().catch((err: unknown) => {
+/** On interruption: kill what we started (by pid), drop databases, delete Redis keys, remove the temp dir. */
+async function abort(code: number): Promise<never> {
+  aborted = true;
   killAllStarted();
+  await runCleanups();
+  for (const dir of tmpDirs) rmSync(dir, { recursive: true, force: true });
+  process.exit(code);
+}
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void abort(130));
+main().catch((err: unknown) => {
   console.error(err);
-  process.exit(1);
+  void abort(1);
 });

@@ -1,5 +1,5 @@
 // The facts printed above the figures: machine, runtimes, package versions.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { availableParallelism, release, totalmem } from "node:os";
 import { join } from "node:path";
@@ -40,6 +40,9 @@ export async function machineInfo(benchDir: string, rootDir: string): Promise<Ma
   memory.close();
   const rootPkg = JSON.parse(readFileSync(join(rootDir, "package.json"), "utf8")) as { version: string };
   const commit = tryExec("git", ["rev-parse", "--short", "HEAD"], rootDir);
+  const dirty = tryExec("git", ["status", "--porcelain", "--", "src"], rootDir) !== "";
+  let built = "not built";
+  try { built = `dist built ${statSync(join(rootDir, "dist", "cli.js")).mtime.toISOString().slice(0, 16).replace("T", " ")} UTC`; } catch { /* not built */ }
   const redis = tryExec("redis-cli", ["-h", "127.0.0.1", "-p", "6379", "info", "server"]);
   return {
     date: new Date().toISOString(),
@@ -52,7 +55,7 @@ export async function machineInfo(benchDir: string, rootDir: string): Promise<Ma
     postgres: await serverVersion(),
     sqlite,
     redis: /redis_version:(\S+)/.exec(redis)?.[1] ?? "unavailable",
-    astral: `${rootPkg.version} (commit ${commit}; its fastify ${packageVersion(rootDir, "fastify")}, @node-rs/argon2 ${packageVersion(rootDir, "@node-rs/argon2")}, better-sqlite3 ${packageVersion(rootDir, "better-sqlite3")}, pg ${packageVersion(rootDir, "pg")})`,
+    astral: `${rootPkg.version} (commit ${commit}${dirty ? " plus uncommitted changes in src/" : ""}, ${built}; its fastify ${packageVersion(rootDir, "fastify")}, @node-rs/argon2 ${packageVersion(rootDir, "@node-rs/argon2")}, better-sqlite3 ${packageVersion(rootDir, "better-sqlite3")}, pg ${packageVersion(rootDir, "pg")})`,
     packages: Object.fromEntries(PACKAGES.map((p) => [p, packageVersion(benchDir, p)])),
   };
 }

@@ -11,25 +11,37 @@ function cpuTimes(): { idle: number; total: number } {
   return { idle, total: fields.reduce((a, b) => a + b, 0) };
 }
 
-/** Share of all cores busy over `ms` milliseconds (0..1). */
-export async function busyShare(ms = 700): Promise<number> {
+/** CPU ticks (user + system, all threads) a process has used; 0 once it is gone. */
+function processTicks(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // fields from "state" (3rd) on
+    return Number(fields[11]) + Number(fields[12]); // utime, stime
+  } catch { return 0; }
+}
+
+/** Share of all cores busy over `ms` milliseconds (0..1), not counting the processes in `ownPids`. */
+export async function busyShare(ms = 700, ownPids: number[] = []): Promise<number> {
   const a = cpuTimes();
+  const ownA = ownPids.reduce((sum, pid) => sum + processTicks(pid), 0);
   await sleep(ms);
   const b = cpuTimes();
+  const ownB = ownPids.reduce((sum, pid) => sum + processTicks(pid), 0);
   const total = b.total - a.total;
-  return total > 0 ? 1 - (b.idle - a.idle) / total : 0;
+  const busy = total - (b.idle - a.idle) - (ownB - ownA);
+  return total > 0 ? Math.max(0, busy / total) : 0;
 }
 
 export const QUIET_THRESHOLD = 0.15;
 
-/** Waits until the machine is quiet (at most maxWaitS); returns the last busy share seen. */
-export async function awaitQuiet(maxWaitS: number, log: (msg: string) => void): Promise<number> {
+/** Waits until the machine is quiet apart from `ownPids` (at most maxWaitS); returns the last busy share seen. */
+export async function awaitQuiet(maxWaitS: number, log: (msg: string) => void, ownPids: number[] = []): Promise<number> {
   const deadline = Date.now() + maxWaitS * 1000;
-  let busy = await busyShare();
+  let busy = await busyShare(700, ownPids);
   let warned = false;
   while (busy > QUIET_THRESHOLD && Date.now() < deadline) {
     if (!warned) { log(`  machine busy (${Math.round(busy * 100)}% of cores in use by others), waiting up to ${maxWaitS} s`); warned = true; }
-    busy = await busyShare(2000);
+    busy = await busyShare(2000, ownPids);
   }
   if (busy > QUIET_THRESHOLD) log(`  still busy (${Math.round(busy * 100)}%), measuring anyway; the run is marked noisy`);
   return busy;

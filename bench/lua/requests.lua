@@ -6,7 +6,8 @@
 -- [expected status, [Set-Cookie marker, [body marker]]]. When an expected
 -- status is given, every response is checked (status, a Set-Cookie containing
 -- the cookie marker, a body containing the body marker) and mismatches are
--- counted as "bad".
+-- counted as "bad". wrk hands Lua one value per header name, the last one, so
+-- a cookie marker only works when the answer sets a single cookie.
 -- done() prints one line: BENCH_JSON {...} for the harness.
 
 local threads, next_id = {}, 0

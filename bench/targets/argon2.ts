@@ -5,6 +5,7 @@ import { startProcess } from "../lib/processes.ts";
 import { readFileSync } from "node:fs";
 import type { RunResult } from "../lib/types.ts";
 import { BENCH_DIR, type Target } from "./common.ts";
+import { compilePeer } from "../lib/compile.ts";
 
 export const argon2Loop: Target = {
   id: "argon2-loop",
@@ -12,6 +13,7 @@ export const argon2Loop: Target = {
   role: "ceiling",
   async start(ctx) {
     let n = 0;
+    const script = await compilePeer(BENCH_DIR, "argon2-loop.ts");
     return {
       baseUrl: "",
       notes: ["@node-rs/argon2, m=19456 t=2 p=1, libuv pool (4 threads) on both cores"],
@@ -20,7 +22,7 @@ export const argon2Loop: Target = {
         const proc = startProcess({
           name: "argon2-loop",
           command: process.execPath,
-          args: ["--import", "tsx", join("peers", "argon2-loop.ts")],
+          args: [script],
           cwd: BENCH_DIR,
           env: { CONCURRENCY: String(concurrency), WARMUP_S: String(warmupS), DURATION_S: String(durationS) },
           logFile,

@@ -76,6 +76,7 @@ export const authjs: Target = {
           cookie: tokens.map((t) => ({ method: "GET", path: "/auth/session", headers: { cookie: `${SESSION_COOKIE}=${t}; ${browserCookies}` } })),
         };
       },
+      // The sign-in answer is a bodiless redirect whose only Set-Cookie is the session.
       login: { request: signIn, check: { status: 302, cookieMarker: `${SESSION_COOKIE}=` } },
     };
   },

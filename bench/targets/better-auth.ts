@@ -99,7 +99,7 @@ function betterAuthTarget(store: "sqlite" | "postgres"): Target {
         },
         login: {
           request: (u) => postJson("/api/auth/sign-in/email", u, origin),
-          check: { status: 200, cookieMarker: `${COOKIE}=` },
+          check: { status: 200, bodyMarker: '"token":"' },
         },
         register: {
           request: () => postJson("/api/auth/sign-up/email", { email: `reg-@N@@bench.test`, password: `bench-reg-@N@-pw`, name: "Bench" }, origin),

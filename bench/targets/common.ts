@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort, startProcess, stopProcess, waitForHttp, type Proc } from "../lib/processes.ts";
+import { compilePeer } from "../lib/compile.ts";
 import type { Credentials, RequestSpec, ResponseCheck, Role, RunResult, SessionMode, Settings } from "../lib/types.ts";
 
 export type { ResponseCheck };
@@ -45,14 +46,14 @@ export interface Target {
 export const randomSecret = () => randomBytes(32).toString("hex");
 export const randomId = () => randomBytes(6).toString("hex");
 
-/** Starts one of bench/peers/*.ts as its own Node process on a free loopback port. */
+/** Starts one of bench/peers/*.ts (compiled to plain JS) as its own Node process on a free loopback port. */
 export async function startPeer(ctx: StartContext, name: string, script: string, env: Record<string, string>, readyPath = "/"):
   Promise<{ proc: Proc; baseUrl: string; stop(): Promise<void> }> {
   const port = await freePort();
   const proc = startProcess({
     name,
     command: process.execPath,
-    args: ["--import", "tsx", join("peers", script)],
+    args: [await compilePeer(BENCH_DIR, script)],
     cwd: BENCH_DIR,
     env: { NODE_ENV: "production", HOST: "127.0.0.1", PORT: String(port), ...env },
     logFile: join(ctx.tmpDir, `${name}.log`),
