@@ -37,6 +37,11 @@ export interface SessionView {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly lastSeenAt: number;
+  /** The client the session was created by: risk checks compare each use against it. */
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** Set by a risk signal: the session must be confirmed with a TOTP code before further use. */
+  readonly stepUpRequired: boolean;
   readonly user: PublicUser;
   readonly userDisabled: boolean;
 }
@@ -122,7 +127,9 @@ export interface PasswordHasher {
  */
 export type Revocation =
   | { readonly kind: 'session'; readonly sessionId: string; readonly userId: string; readonly at: number }
-  | { readonly kind: 'user'; readonly userId: string; readonly exceptSessionId: string | null; readonly at: number };
+  | { readonly kind: 'user'; readonly userId: string; readonly exceptSessionId: string | null; readonly at: number }
+  /** Not a revocation: the user's role or profile changed, so cached copies must be read again. */
+  | { readonly kind: 'user_changed'; readonly userId: string; readonly at: number };
 
 export interface RevocationBus {
   publish(revocation: Revocation): Promise<void>;

@@ -9,7 +9,7 @@ export const USER_COLUMNS =
   'id, email, name, image, role, "teamName", "createdAt", "updatedAt"';
 export const LOGIN_COLUMNS = `${USER_COLUMNS}, "hashedPassword", "hashOrigin", "disabledAt"`;
 export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."userId", s."createdAt" AS "sessionCreatedAt",
-  s."expiresAt", s."lastSeenAt", u.email, u.name, u.image, u.role, u."teamName",
+  s."expiresAt", s."lastSeenAt", s.ip, s."userAgent", s."stepUp", u.email, u.name, u.image, u.role, u."teamName",
   u."createdAt", u."updatedAt", u."disabledAt"`;
 
 export interface UserRow {
@@ -35,6 +35,9 @@ export interface SessionViewRow extends Omit<UserRow, 'id'> {
   sessionCreatedAt: number;
   expiresAt: number;
   lastSeenAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  stepUp: number | boolean;
   disabledAt: number | null;
 }
 
@@ -53,13 +56,16 @@ export function toLoginRecord(row: LoginRow): LoginRecord {
 }
 
 export function toSessionView(row: SessionViewRow): SessionView {
-  const { sessionId, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
+  const { sessionId, userId, sessionCreatedAt, expiresAt, lastSeenAt, ip, userAgent, stepUp, disabledAt } = row;
   return {
     id: sessionId,
     userId,
     createdAt: sessionCreatedAt,
     expiresAt,
     lastSeenAt,
+    ip,
+    userAgent,
+    stepUpRequired: Boolean(stepUp),
     user: toUser({ ...row, id: userId }),
     userDisabled: disabledAt !== null,
   };

@@ -291,7 +291,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 
 const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001']);
 
-function asUnavailable(error: unknown): unknown {
+export function asUnavailable(error: unknown): unknown {
   const { code, message } = error as { code?: string; message?: string };
   const lost = (code && CONNECTION_FAILURES.has(code)) || /timeout|terminat|Connection/i.test(message ?? '');
   return lost ? new Unavailable() : error;

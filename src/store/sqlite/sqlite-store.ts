@@ -37,7 +37,7 @@ const INSERT_USER = `INSERT INTO users (id, email, name, image, role, "teamName"
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
   private hotStatements: HotStatements | undefined;
 
   constructor(file: string) {
