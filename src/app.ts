@@ -6,6 +6,7 @@ import { resolveSecretKey } from './crypto/secret-key.js';
 import { systemClock, type Clock, type RevocationBus, type Store } from './domain/ports.js';
 import { LocalRevocationBus } from './events/local-revocation-bus.js';
 import { defaultTouchInterval } from './domain/sessions.js';
+import { createGuardian, type GuardianParts } from './guardian-wiring.js';
 import { buildServer } from './http/server.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher } from './passwords/hasher.js';
@@ -23,6 +24,7 @@ export interface Core {
   readonly auth: AuthService;
   readonly revocations: RevocationBus;
   readonly clock: Clock;
+  readonly guardian: GuardianParts;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -38,6 +40,8 @@ export interface CoreOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** false only to measure what account protection costs (bench/); never from a setting. */
+  readonly protection?: boolean;
 }
 
 const TOUCH_BATCH_MAX = 1_000;
@@ -47,21 +51,32 @@ const TOUCH_FLUSH_MS = 1_000;
 const KEY_RELOAD_MS = 20_000;
 
 /** Wires the store, keys, hashing and the auth service from one configuration. */
-export async function createCore({ config, logger, clock = systemClock }: CoreOptions): Promise<Core> {
-  const box = new SecretBox(resolveSecretKey(config));
+export async function createCore({ config, logger, clock = systemClock, protection = true }: CoreOptions): Promise<Core> {
+  const secretKey = resolveSecretKey(config);
+  const box = new SecretBox(secretKey);
   const store = openStore(config);
   try {
     if (config.migrateOnStart) await store.migrate();
     const keyRing = new KeyRing(store, box);
     await keyRing.load(config.jwt.alg, clock.now());
-    return await assemble(config, logger, clock, store, keyRing);
+    const revocations = new LocalRevocationBus();
+    const guardian = createGuardian({ config, logger, clock, store, box, secretKey, revocations, protection });
+    return await assemble(config, logger, clock, store, keyRing, revocations, guardian);
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
 }
 
-async function assemble(config: Config, logger: Logger, clock: Clock, store: Store, keyRing: KeyRing): Promise<Core> {
+async function assemble(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  store: Store,
+  keyRing: KeyRing,
+  revocations: RevocationBus,
+  guardian: GuardianParts,
+): Promise<Core> {
   const hasher = await Argon2Hasher.create(config.argon2, new WorkQueue(config.hashConcurrency, config.hashQueueMax));
   const touches = new TouchWriter(store, TOUCH_BATCH_MAX, TOUCH_FLUSH_MS, (error) =>
     logger.warn({ err: error }, 'session last-seen write failed; will retry'),
@@ -70,7 +85,6 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     keyRing.load(config.jwt.alg, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'signing key reload failed'));
   }, KEY_RELOAD_MS);
   reload.unref();
-  const revocations = new LocalRevocationBus();
   const auth = new AuthService({
     store,
     hasher,
@@ -82,6 +96,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     passwordPolicy: config.password,
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
+    guardian: guardian.guardian,
   });
   return {
     config,
@@ -90,9 +105,11 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     auth,
     revocations,
     clock,
+    guardian,
     async close() {
       clearInterval(reload);
       await touches.close();
+      await guardian.close();
       await store.close();
     },
   };

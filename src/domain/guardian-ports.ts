@@ -50,7 +50,8 @@ export interface KnownClient {
 
 /** Clients (device cookies, addresses) an account has logged in from successfully. */
 export interface KnownClientStore {
-  isKnownClient(userId: string, clients: readonly KnownClient[], since: number): Promise<boolean>;
+  /** Which of `clients` logged in to the account successfully since `since`. */
+  findKnownClients(userId: string, clients: readonly KnownClient[], since: number): Promise<KnownClientKind[]>;
   rememberClients(userId: string, clients: readonly KnownClient[], now: number): Promise<void>;
 }
 
@@ -88,7 +89,9 @@ export interface SessionControlStore {
   listSessionsOfUser(userId: string): Promise<SessionSummary[]>;
   /** Deletes the session only if it belongs to `userId` (null: any user); returns its owner, if deleted. */
   deleteSessionOf(sessionId: string, userId: string | null): Promise<string | undefined>;
-  markStepUp(sessionId: string, required: boolean): Promise<void>;
+  requireStepUp(sessionId: string): Promise<void>;
+  /** Clears the step-up mark and binds the session to the client that confirmed it. */
+  confirmStepUp(sessionId: string, ip: string | null, userAgent: string | null): Promise<void>;
   shortenSession(sessionId: string, expiresAt: number): Promise<void>;
 }
 

@@ -72,3 +72,22 @@ function expandIPv6(ip: string): string[] {
   const groups = tail === undefined ? left : [...left, ...zeros, ...right];
   return groups.map((group) => group.replace(/^0+(?=.)/, ''));
 }
+
+const SEVERITY: readonly RiskAction[] = ['allow', 'record', 'shorten', 'step_up', 'deny'];
+
+/** The strictest action among the signals raised; `allow` when none is. */
+export function strictestAction(policy: RiskPolicy, raised: readonly RiskSignal[]): RiskAction {
+  return raised
+    .map((signal) => policy[signal])
+    .reduce<RiskAction>((worst, next) => (SEVERITY.indexOf(next) > SEVERITY.indexOf(worst) ? next : worst), 'allow');
+}
+
+/**
+ * A step-up at login asks for the second factor: a login that just passed
+ * TOTP has given it; an account without TOTP cannot, and gets the next
+ * strictest action that does not lock its owner out, a shortened session.
+ */
+export function loginAction(action: RiskAction, passedTotp: boolean): RiskAction {
+  if (action !== 'step_up') return action;
+  return passedTotp ? 'record' : 'shorten';
+}

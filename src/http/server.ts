@@ -9,7 +9,11 @@ import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
+import type { GuardianParts } from '../guardian-wiring.js';
+import { installProtection } from './protection-hooks.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerMfaRoutes } from './routes/mfa.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
@@ -21,13 +25,16 @@ export interface HttpDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly guardian: GuardianParts;
 }
 
 /** Settings the routes read, derived once from the configuration. */
 export interface RouteSettings {
   readonly cookieName: string;
+  readonly deviceCookieName: string;
   readonly cookieSecure: boolean;
   readonly allowedOrigins: ReadonlySet<string>;
+  readonly knownClientTtlMs: number;
 }
 
 const MAX_JSON_DEPTH = 8;
@@ -53,17 +60,22 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
   const settings = routeSettings(config);
+  installProtection(app, deps.guardian);
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
+  registerMfaRoutes(app, deps, settings);
+  registerAdminRoutes(app, deps, settings);
   return app;
 }
 
 function routeSettings(config: Config): RouteSettings {
   return {
     cookieName: config.cookieSecure ? '__Host-astral_session' : 'astral_session',
+    deviceCookieName: config.cookieSecure ? '__Host-astral_device' : 'astral_device',
     cookieSecure: config.cookieSecure,
     allowedOrigins: new Set(config.allowedOrigins),
+    knownClientTtlMs: config.lockout.knownClientTtlMs,
   };
 }
 
@@ -84,12 +96,13 @@ const OPENAPI_INFO = {
   info: {
     title: 'astral-auth',
     version: '1',
-    description: 'Sign-up, login and sessions. Every error is {error:{code, message}} with a stable code.',
+    description: 'Sign-up, login, sessions, TOTP and administration. Every error is {error:{code, message}} with a stable code.',
   },
   components: {
     securitySchemes: {
       sessionCookie: { type: 'apiKey' as const, in: 'cookie' as const, name: '__Host-astral_session' },
       bearer: { type: 'http' as const, scheme: 'bearer' },
+      adminToken: { type: 'http' as const, scheme: 'bearer', description: 'ASTRAL_ADMIN_TOKEN' },
     },
   },
 };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalizeEmail } from '../domain/email.js';
-import { InvalidCredentials, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
+import { InvalidCredentials, InvalidMfaCode, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
 import {
   checkNewPassword,
   exceedsMaxLength,
@@ -17,6 +17,9 @@ import {
 import { isSessionLive, needsTouch, newSessionTimes, type SessionPolicy } from '../domain/sessions.js';
 import type { LoginRecord, PublicUser } from '../domain/users.js';
 import type { AccessClaims, AccessTokens } from '../tokens/access-tokens.js';
+import { createDeviceId, type Guardian } from './guardian.js';
+import type { Pathway, Reservation } from './login-guard.js';
+import type { SecondFactor } from './mfa-service.js';
 import type { TouchWriter } from './touch-writer.js';
 
 export interface Registration {
@@ -30,6 +33,8 @@ export interface Registration {
 export interface ClientContext {
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** The device cookie the client sent, if it is well-formed; see `Guardian`. */
+  readonly deviceId: string | null;
 }
 
 export interface IssuedSession {
@@ -38,6 +43,14 @@ export interface IssuedSession {
   readonly sessionToken: string;
   readonly accessToken: string;
   readonly accessTokenExpiresAt: number;
+  /** The device cookie to keep (or set) on this client. */
+  readonly deviceId: string;
+}
+
+/** What a session check knows of the request: its client, and whether it is the step-up route itself. */
+export interface SessionCheck {
+  readonly context?: ClientContext;
+  readonly allowPendingStepUp?: boolean;
 }
 
 export interface AuthServiceDeps {
@@ -51,6 +64,7 @@ export interface AuthServiceDeps {
   readonly passwordPolicy: PasswordPolicy;
   readonly sessionPolicy: SessionPolicy;
   readonly defaultRole: string;
+  readonly guardian: Guardian;
 }
 
 /**
@@ -62,13 +76,13 @@ export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
   /** `role` is for trusted callers (the CLI); the HTTP API never passes one. */
-  async register(input: Registration, role = this.deps.defaultRole): Promise<PublicUser> {
+  async register(input: Registration, role = this.deps.defaultRole, context?: ClientContext): Promise<PublicUser> {
     const email = requireEmail(input.email);
     this.assertAcceptable(input.password, { email, name: input.name ?? null });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(input.password));
     const now = this.deps.clock.now();
-    return this.deps.store.createUser({
+    const user = await this.deps.store.createUser({
       id: randomUUID(),
       email,
       name: input.name ?? null,
@@ -81,58 +95,102 @@ export class AuthService {
       createdAt: now,
       updatedAt: now,
     });
+    this.deps.guardian.recordRegister(user.id, context);
+    return user;
   }
 
+  /**
+   * The attempt is counted before the password is evaluated (R12); an
+   * account with TOTP gets a challenge instead of a session (R28).
+   */
   async login(email: string, password: string, context: ClientContext): Promise<IssuedSession> {
     const canonical = requireEmail(email);
     const record = await this.deps.store.findLoginByEmail(canonical);
+    const attempt = await this.deps.guardian.guard.reserve({ pathway: 'login', email: canonical, userId: record?.user.id ?? null, ...context });
     const verified = await this.verifyPassword(record, password);
-    if (!record || !verified || record.disabled) throw new InvalidCredentials();
+    if (!record || !verified || record.disabled) {
+      this.deps.guardian.recordLoginFailure(record, verified, context);
+      throw new InvalidCredentials();
+    }
 
+    await attempt.succeeded();
     await this.upgradeHashIfNeeded(record, password);
-    return this.startSession(record.user, context);
+    if (await this.deps.guardian.mfa.isEnrolled(record.user.id)) {
+      throw await this.deps.guardian.challenge(record.user.id, context);
+    }
+    return this.admit(record.user, attempt, false, context);
   }
 
-  async validateSessionToken(token: string): Promise<SessionView> {
+  /** The second step of a login: the challenge names the user, the code proves the second factor. */
+  async loginWithSecondFactor(challenge: string, factor: SecondFactor, context: ClientContext): Promise<IssuedSession> {
+    const { mfa } = this.deps.guardian;
+    const record = await this.deps.store.findLoginById(await mfa.challengedUser(challenge));
+    if (!record || record.disabled) throw new InvalidMfaCode();
+
+    const attempt = await mfa.verify(record.user, factor, 'mfa', context);
+    await mfa.consumeChallenge(challenge);
+    return this.admit(record.user, attempt, true, context);
+  }
+
+  /**
+   * The current password, checked against the same budget as a login (R13):
+   * for a password change and for changes to MFA settings (R28).
+   */
+  async confirmPassword(view: SessionView, password: string, pathway: Pathway, context: ClientContext): Promise<LoginRecord> {
+    const record = await this.deps.store.findLoginById(view.userId);
+    const email = record?.user.email ?? view.user.email;
+    const attempt = await this.deps.guardian.guard.reserve({ pathway, email, userId: view.userId, ...context });
+    if (!record || !(await this.verifyPassword(record, password))) {
+      this.deps.guardian.recordLoginFailure(record, false, context, pathway);
+      throw new InvalidCredentials();
+    }
+    await attempt.succeeded();
+    return record;
+  }
+
+  async validateSessionToken(token: string, check: SessionCheck = {}): Promise<SessionView> {
     if (!isSessionTokenShaped(token)) throw new InvalidSession();
 
     const view = await this.deps.store.findSessionByTokenHash(hashSessionToken(token));
-    return this.checkLive(view);
+    return this.deps.guardian.risk.checkUse(this.checkLive(view), check.context, check.allowPendingStepUp === true);
   }
 
   /** An access token is only as good as the session behind it: a revoked session fails here too. */
-  async validateAccessToken(token: string): Promise<{ view: SessionView; claims: AccessClaims }> {
+  async validateAccessToken(token: string, check: SessionCheck = {}): Promise<{ view: SessionView; claims: AccessClaims }> {
     const claims = await this.deps.accessTokens.verify(token);
     if (!claims) throw new InvalidSession();
 
     const view = await this.deps.store.findSessionById(claims.sessionId);
     if (view?.userId !== claims.userId) throw new InvalidSession();
-    return { view: this.checkLive(view), claims };
+    const checked = await this.deps.guardian.risk.checkUse(this.checkLive(view), check.context, false);
+    return { view: checked, claims };
   }
 
   issueAccessToken(view: SessionView): Promise<{ token: string; expiresAt: number }> {
     return this.deps.accessTokens.issue({ userId: view.userId, sessionId: view.id, role: view.user.role });
   }
 
-  async logout(view: SessionView): Promise<void> {
+  async logout(view: SessionView, context?: ClientContext): Promise<void> {
     await this.deps.store.deleteSession(view.id);
     await this.deps.revocations.publish({ kind: 'session', sessionId: view.id, userId: view.userId, at: this.deps.clock.now() });
+    this.deps.guardian.recordSessionEvent('logout', view, context);
   }
 
-  async logoutAll(userId: string): Promise<void> {
-    await this.deps.store.deleteSessionsOfUser(userId);
-    await this.deps.revocations.publish({ kind: 'user', userId, exceptSessionId: null, at: this.deps.clock.now() });
+  async logoutAll(view: SessionView, context?: ClientContext): Promise<void> {
+    await this.deps.store.deleteSessionsOfUser(view.userId);
+    await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: null, at: this.deps.clock.now() });
+    this.deps.guardian.recordSessionEvent('session.revoke', view, context, 'all_sessions');
   }
 
-  async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
-    const record = await this.deps.store.findLoginById(view.userId);
-    if (!record || !(await this.verifyPassword(record, currentPassword))) throw new InvalidCredentials();
+  async changePassword(view: SessionView, currentPassword: string, newPassword: string, context: ClientContext): Promise<void> {
+    const record = await this.confirmPassword(view, currentPassword, 'password', context);
     this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
     const now = this.deps.clock.now();
     await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
+    await this.deps.guardian.recordSessionEventNow('password.change', view, context);
   }
 
   private assertAcceptable(password: string, context: { email: string; name: string | null }): void {
@@ -164,11 +222,28 @@ export class AuthService {
     await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword });
   }
 
-  private async startSession(user: PublicUser, context: ClientContext): Promise<IssuedSession> {
+  /** Applies the login's risk action, then starts the session and makes the client known. */
+  private async admit(user: PublicUser, attempt: Reservation, passedTotp: boolean, context: ClientContext): Promise<IssuedSession> {
+    const { guardian } = this.deps;
+    const signals = { knownClient: attempt.knownClient, priorFailures: attempt.priorAccountFailures, passedTotp };
+    const action = guardian.risk.assessLogin(user.id, signals, context);
+    if (action === 'deny') {
+      guardian.recordLoginFailure({ user, hashedPassword: null, hashOrigin: 'native', disabled: false }, true, context, 'login', 'risk_denied');
+      throw new InvalidCredentials();
+    }
+
+    const issued = await this.startSession(user, context, action === 'shorten');
+    await attempt.rememberClient(user.id, issued.deviceId);
+    guardian.recordLogin(user.id, issued.session.id, context, passedTotp);
+    return issued;
+  }
+
+  private async startSession(user: PublicUser, context: ClientContext, shorten: boolean): Promise<IssuedSession> {
     const sessionToken = createSessionToken();
     const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
-    const session = { id: createSessionId(), ...times };
-    await this.deps.store.createSession({
+    const ends = shorten ? this.deps.guardian.risk.shortenedExpiry(times.expiresAt) : times.expiresAt;
+    const session = { id: createSessionId(), ...times, expiresAt: ends };
+    await this.deps.guardian.createSession({
       ...session,
       tokenHash: hashSessionToken(sessionToken),
       userId: user.id,
@@ -184,6 +259,7 @@ export class AuthService {
       sessionToken,
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
+      deviceId: context.deviceId ?? createDeviceId(),
     };
   }
 

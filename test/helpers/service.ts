@@ -15,6 +15,8 @@ export const ENGINES: readonly Engine[] = ['sqlite', 'postgres'];
 export interface RunningService {
   readonly url: string;
   readonly app: App;
+  /** The settings it runs with, secret key and database included. */
+  readonly env: Record<string, string>;
   /** Every log line the service wrote, as text. */
   readonly logs: string[];
   stop(): Promise<void>;
@@ -23,29 +25,54 @@ export interface RunningService {
 export interface ServiceOptions {
   readonly env?: Record<string, string>;
   readonly clock?: TestClock;
+  /** Join the database (and secret key) of a running service instead of making a new one. */
+  readonly join?: RunningService;
+  readonly protection?: boolean;
 }
+
+/**
+ * Request limits high enough that suites about other things never meet them;
+ * suites about limits set their own.
+ */
+const ROOMY_LIMITS: Record<string, string> = {
+  ASTRAL_RATE_LOGIN: '100000',
+  ASTRAL_RATE_REGISTER: '100000',
+  ASTRAL_RATE_PASSWORD: '100000',
+  ASTRAL_RATE_MFA: '100000',
+  ASTRAL_RATE_ADMIN: '100000',
+  ASTRAL_RATE_GENERAL: '100000',
+};
 
 /**
  * A real astral-auth on a free loopback port, on its own SQLite folder or
  * PostgreSQL database, made here and removed by `stop`.
  */
 export async function startService(engine: Engine, options: ServiceOptions = {}): Promise<RunningService> {
+  if (options.join && engine !== 'postgres') throw new TypeError('only PostgreSQL services can share a database');
   const dataDir = mkdtempSync(path.join(tmpdir(), 'astral-test-'));
-  const database = engine === 'postgres' ? await createTestDatabase() : undefined;
-  const config = loadConfig({
+  const database = engine === 'postgres' && !options.join ? await createTestDatabase() : undefined;
+  const env: Record<string, string> = {
+    ...ROOMY_LIMITS,
     ASTRAL_PORT: '0',
-    ASTRAL_DATA_DIR: dataDir,
     ASTRAL_COOKIE_SECURE: 'false',
     ASTRAL_LOG_LEVEL: 'debug',
     ASTRAL_SECRET_KEY: randomBytes(32).toString('base64'),
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...options.join?.env,
     ...options.env,
-  });
+    ASTRAL_DATA_DIR: dataDir,
+  };
+  const config = loadConfig(env);
   const logs: string[] = [];
   const logger = createLogger(config.logLevel, collect(logs));
-  const app = await createApp({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await createApp({
+    config,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.protection === false ? { protection: false } : {}),
+  });
   const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
-  return { url, app, logs, stop: () => stopAll(app, dataDir, database) };
+  return { url, app, env, logs, stop: () => stopAll(app, dataDir, database) };
 }
 
 async function stopAll(app: App, dataDir: string, database: TestDatabase | undefined): Promise<void> {

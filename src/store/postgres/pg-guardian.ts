@@ -3,6 +3,7 @@ import type {
   AddressBlock,
   AddressBlockStore,
   GuardianStore,
+  KnownClientKind,
   KnownClientStore,
   SessionControlStore,
   SessionSummary,
@@ -32,14 +33,14 @@ export function postgresGuardian(pool: pg.Pool): GuardianStore {
 function knownClients(pool: pg.Pool): KnownClientStore {
   const run = runner(pool);
   return {
-    async isKnownClient(userId, clients, since) {
+    async findKnownClients(userId, clients, since) {
       const { rows } = await run(
-        `SELECT 1 FROM known_clients k JOIN unnest($2::text[], $3::text[]) AS c(kind, value)
+        `SELECT k.kind FROM known_clients k JOIN unnest($2::text[], $3::text[]) AS c(kind, value)
            ON k.kind = c.kind AND k.value = c.value
-         WHERE k."userId" = $1 AND k."lastSeenAt" >= $4 LIMIT 1`,
+         WHERE k."userId" = $1 AND k."lastSeenAt" >= $4`,
         [userId, clients.map((c) => c.kind), clients.map((c) => c.value), new Date(since)],
       );
-      return rows.length > 0;
+      return rows.map((row: { kind: KnownClientKind }) => row.kind);
     },
     async rememberClients(userId, clients, now) {
       await run(
@@ -106,8 +107,11 @@ function sessionControl(pool: pg.Pool): SessionControlStore {
       );
       return rows[0]?.userId as string | undefined;
     },
-    async markStepUp(sessionId, required) {
-      await run('UPDATE sessions SET "stepUp" = $2 WHERE id = $1', [sessionId, required]);
+    async requireStepUp(sessionId) {
+      await run('UPDATE sessions SET "stepUp" = true WHERE id = $1', [sessionId]);
+    },
+    async confirmStepUp(sessionId, ip, userAgent) {
+      await run('UPDATE sessions SET "stepUp" = false, ip = $2, "userAgent" = $3 WHERE id = $1', [sessionId, ip, userAgent]);
     },
     async shortenSession(sessionId, expiresAt) {
       await run('UPDATE sessions SET "expiresAt" = least("expiresAt", $2) WHERE id = $1', [sessionId, new Date(expiresAt)]);

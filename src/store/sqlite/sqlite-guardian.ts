@@ -34,8 +34,8 @@ function knownClients(db: Database.Database): KnownClientStore {
   const upsert = db.prepare(`INSERT INTO known_clients ("userId", kind, value, "lastSeenAt") VALUES (?, ?, ?, ?)
     ON CONFLICT DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt"`);
   return {
-    async isKnownClient(userId, clients, since) {
-      return clients.some((client) => find.get(userId, client.kind, client.value, since) !== undefined);
+    async findKnownClients(userId, clients, since) {
+      return clients.filter((client) => find.get(userId, client.kind, client.value, since)).map((client) => client.kind);
     },
     async rememberClients(userId, clients, now) {
       db.transaction(() => clients.forEach((client) => upsert.run(userId, client.kind, client.value, now)))();
@@ -82,8 +82,11 @@ function sessionControl(db: Database.Database): SessionControlStore {
         .get(sessionId, userId) as { userId: string } | undefined;
       return row?.userId;
     },
-    async markStepUp(sessionId, required) {
-      db.prepare('UPDATE sessions SET "stepUp" = ? WHERE id = ?').run(required ? 1 : 0, sessionId);
+    async requireStepUp(sessionId) {
+      db.prepare('UPDATE sessions SET "stepUp" = 1 WHERE id = ?').run(sessionId);
+    },
+    async confirmStepUp(sessionId, ip, userAgent) {
+      db.prepare('UPDATE sessions SET "stepUp" = 0, ip = ?, "userAgent" = ? WHERE id = ?').run(ip, userAgent, sessionId);
     },
     async shortenSession(sessionId, expiresAt) {
       db.prepare('UPDATE sessions SET "expiresAt" = min("expiresAt", ?) WHERE id = ?').run(expiresAt, sessionId);
