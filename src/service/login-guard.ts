@@ -34,8 +34,11 @@ export interface GuardDeps {
  * the attempt before the secret is evaluated (increment-then-check, R12): the
  * atomic increments give each parallel attempt its own count, so no more are
  * evaluated than the policy allows. A refused attempt is given back (attempts
- * while throttled do not count); a failed one stays counted; a success clears
- * the account's and the pair's failures and gives back the address's.
+ * while throttled do not count); a failed one stays counted. A success clears
+ * the pair's failures and gives back the address's; it clears the account's
+ * only from a client the account did not know yet, because the owner logging
+ * in from a known device says nothing about who made the failures that locked
+ * the account to strangers, and must not hand those strangers a fresh budget.
  */
 export class LoginGuard {
   constructor(private readonly deps: GuardDeps) {}
@@ -112,7 +115,7 @@ export class Reservation {
 
   async succeeded(): Promise<void> {
     const { counters, clock } = this.deps;
-    await counters.clear([this.names.pair, this.names.account]);
+    await counters.clear(this.knownClient ? [this.names.pair] : [this.names.pair, this.names.account]);
     await counters.refund([this.names.address], clock.now());
   }
 

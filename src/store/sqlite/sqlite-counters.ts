@@ -33,7 +33,7 @@ export function sqliteCounters(db: Database.Database): AttemptCounters {
       db.transaction(() => keys.forEach((key) => clearOne.run(key)))();
     },
     async clearPrefix(prefix) {
-      db.prepare('DELETE FROM attempt_counters WHERE substr(key, 1, length(?1)) = ?1').run(prefix);
+      db.prepare('DELETE FROM attempt_counters WHERE substr(key, 1, length(@prefix)) = @prefix').run({ prefix });
     },
     async purgeExpired(now) {
       return db.prepare('DELETE FROM attempt_counters WHERE "endsAt" <= ?').run(now).changes;

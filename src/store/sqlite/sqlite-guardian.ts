@@ -78,8 +78,8 @@ function sessionControl(db: Database.Database): SessionControlStore {
     },
     async deleteSessionOf(sessionId, userId) {
       const row = db
-        .prepare('DELETE FROM sessions WHERE id = ? AND (?2 IS NULL OR "userId" = ?2) RETURNING "userId"')
-        .get(sessionId, userId) as { userId: string } | undefined;
+        .prepare('DELETE FROM sessions WHERE id = @sessionId AND (@userId IS NULL OR "userId" = @userId) RETURNING "userId"')
+        .get({ sessionId, userId }) as { userId: string } | undefined;
       return row?.userId;
     },
     async requireStepUp(sessionId) {
@@ -98,8 +98,9 @@ function userAdmin(db: Database.Database): UserAdminStore {
   return {
     async findUsersByEmailPrefix(emailPrefix, limit) {
       const rows = db
-        .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE substr(email, 1, length(?1)) = ?1 ORDER BY email LIMIT ?2`)
-        .all(emailPrefix, limit) as UserRow[];
+        .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE substr(email, 1, length(@emailPrefix)) = @emailPrefix
+          ORDER BY email LIMIT @limit`)
+        .all({ emailPrefix, limit }) as UserRow[];
       return rows.map(toUser);
     },
     async findUserById(userId) {
