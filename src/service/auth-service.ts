@@ -113,11 +113,12 @@ export class AuthService {
       throw new InvalidCredentials();
     }
 
-    await attempt.succeeded();
     await this.upgradeHashIfNeeded(record, password);
     if (await this.deps.guardian.mfa.isEnrolled(record.user.id)) {
+      await attempt.release();
       throw await this.deps.guardian.challenge(record.user.id, context);
     }
+    await attempt.succeeded();
     return this.admit(record.user, attempt, false, context);
   }
 

@@ -119,6 +119,15 @@ export class Reservation {
     await counters.refund([this.names.address], clock.now());
   }
 
+  /**
+   * Gives the attempt back without clearing anything: a right password of an
+   * account with TOTP is only half a login, and must not wipe out the wrong
+   * codes counted before it (R27).
+   */
+  async release(): Promise<void> {
+    await this.deps.counters.refund(Object.values(this.names), this.deps.clock.now());
+  }
+
   /** Remembers this client (its address, and the device cookie it keeps) as known to the account. */
   async rememberClient(userId: string, deviceId: string): Promise<void> {
     const clients = knownClientsOf({ ip: this.subject.ip, deviceId });
