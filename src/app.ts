@@ -60,7 +60,7 @@ export async function createCore({ config, logger, clock = systemClock, protecti
     const keyRing = new KeyRing(store, box);
     await keyRing.load(config.jwt.alg, clock.now());
     const revocations = new LocalRevocationBus();
-    const guardian = createGuardian({ config, logger, clock, store, box, secretKey, revocations, protection });
+    const guardian = await createGuardian({ config, logger, clock, store, box, secretKey, revocations, protection });
     return await assemble(config, logger, clock, store, keyRing, revocations, guardian);
   } catch (error) {
     await store.close().catch(() => undefined);

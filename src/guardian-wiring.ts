@@ -53,7 +53,7 @@ const AUDIT_FLUSH_MS = 250;
 const BLOCKS_RELOAD_MS = 5_000;
 const RETENTION_INTERVAL_MS = 3_600_000;
 
-export function createGuardian(inputs: GuardianInputs): GuardianParts {
+export async function createGuardian(inputs: GuardianInputs): Promise<GuardianParts> {
   const { config, logger, clock, revocations } = inputs;
   const store = openGuardianStore(inputs.store);
   const audit = new AuditWriter(store, AUDIT_BATCH_MAX, AUDIT_QUEUE_MAX, AUDIT_FLUSH_MS, (error, queued) =>
@@ -82,6 +82,7 @@ export function createGuardian(inputs: GuardianInputs): GuardianParts {
   const guardian = new Guardian({ guard, mfa, risk, audit, sessions: store, revocations, clock, maxSessionsPerUser: config.maxSessionsPerUser });
   const sessions = new SessionControl(store, revocations, audit, clock);
   const blocks = new AddressBlocks(store, clock, BLOCKS_RELOAD_MS, (error) => logger.warn({ err: error }, 'address block reload failed'));
+  await blocks.reload();
   const admin = new AdminService({ users: store, auditStore: store, guard, sessions, blocks, revocations, audit, clock });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, 'counters') : undefined;
   const rateLimiter = inputs.protection

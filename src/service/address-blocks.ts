@@ -20,7 +20,7 @@ export class AddressBlocks {
     private readonly store: AddressBlockStore,
     private readonly clock: Clock,
     reloadMs: number,
-    private readonly onError: (error: unknown) => void,
+    onError: (error: unknown) => void,
   ) {
     this.timer = setInterval(() => this.reload().catch(onError), reloadMs);
     this.timer.unref();
@@ -29,7 +29,7 @@ export class AddressBlocks {
   isBlocked(ip: string): boolean {
     if (this.blocks.length === 0) return false;
     const now = this.clock.now();
-    if (this.blocks.some((block) => block.until <= now)) void this.reload().catch(this.onError);
+    if (this.blocks.some((block) => block.until <= now)) this.use(this.blocks.filter((block) => block.until > now));
     return this.list.check(ip, isIPv6(ip) ? 'ipv6' : 'ipv4');
   }
 
@@ -54,7 +54,10 @@ export class AddressBlocks {
   }
 
   async reload(): Promise<void> {
-    const blocks = await this.store.listAddressBlocks(this.clock.now());
+    this.use(await this.store.listAddressBlocks(this.clock.now()));
+  }
+
+  private use(blocks: AddressBlock[]): void {
     const list = new BlockList();
     for (const block of blocks) addTo(list, block.cidr);
     this.list = list;
