@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config.js';
 import type { SecretBox } from './crypto/secret-box.js';
 import type { AttemptCounters, RequestCounters } from './domain/attempt-counters.js';
-import type { GuardianStore } from './domain/guardian-ports.js';
+import type { GuardianStore, KnownClientStore } from './domain/guardian-ports.js';
 import type { Clock, RevocationBus, Store } from './domain/ports.js';
 import type { ProtectionPolicy } from './domain/protection.js';
 import { connectRedis } from './redis/connect.js';
@@ -60,10 +60,9 @@ export async function createGuardian(inputs: GuardianInputs): Promise<GuardianPa
     logger.error({ err: error, queued }, 'audit write failed; will retry'),
   );
   const keys = new CounterKeys(inputs.secretKey);
-  const counters = inputs.protection ? store.counters : openCounters;
   const guard = new LoginGuard({
-    counters,
-    knownClients: store,
+    counters: inputs.protection ? store.counters : openCounters,
+    knownClients: inputs.protection ? store : noKnownClients,
     keys,
     policy: protectionPolicy(config),
     knownClientTtlMs: config.lockout.knownClientTtlMs,
@@ -128,7 +127,12 @@ export function protectionPolicy(config: Config): ProtectionPolicy {
   };
 }
 
-/** Counters that never count: what `protection: false` runs with. */
+/** What `protection: false` runs with: counters that never count, no known clients. */
+const noKnownClients: KnownClientStore = {
+  findKnownClients: async () => [],
+  rememberClients: async () => undefined,
+};
+
 const openCounters: AttemptCounters = {
   hit: async (hits, now) => hits.map(() => ({ count: 0, startedAt: now, endsAt: now })),
   refund: async () => undefined,

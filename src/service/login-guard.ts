@@ -67,7 +67,7 @@ export class LoginGuard {
       this.auditRefusal(subject, verdict.by, now);
       throw new TooManyAttempts(retryAfterSeconds(verdict.retryAfterMs));
     }
-    return new Reservation(this.deps, subject, names, readings, known.length > 0);
+    return new Reservation(this.deps, subject, names, readings, known);
   }
 
   /** Admin unlock: every counter of the account, from every client. */
@@ -104,9 +104,13 @@ export class Reservation {
     readonly subject: AttemptSubject,
     private readonly names: { pair: string; account: string; address: string },
     readonly readings: Readings,
-    /** The client has logged in to this account before (device cookie or address). */
-    readonly knownClient: boolean,
+    /** How the client has logged in to this account before: by its device cookie, its address, both or neither. */
+    private readonly known: readonly KnownClientKind[],
   ) {}
+
+  get knownClient(): boolean {
+    return this.known.length > 0;
+  }
 
   /** Failures on the account before this attempt: what a burst signal reads. */
   get priorAccountFailures(): number {
@@ -128,8 +132,15 @@ export class Reservation {
     await this.deps.counters.refund(Object.values(this.names), this.deps.clock.now());
   }
 
-  /** Remembers this client (its address, and the device cookie it keeps) as known to the account. */
+  /**
+   * Remembers this client (its address, and the device cookie it keeps) as
+   * known to the account. A client already known both ways costs no write:
+   * it stays known for the TTL from the login that made it known.
+   */
   async rememberClient(userId: string, deviceId: string): Promise<void> {
+    const sameDevice = deviceId === this.subject.deviceId;
+    if (sameDevice && this.known.includes('device') && this.known.includes('address')) return;
+
     const clients = knownClientsOf({ ip: this.subject.ip, deviceId });
     await this.deps.knownClients.rememberClients(userId, clients, this.deps.clock.now());
   }

@@ -56,7 +56,9 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE sessions ADD COLUMN "stepUp" boolean NOT NULL DEFAULT false;
 
       -- Counter times are epoch milliseconds: the window arithmetic happens in the upsert.
-      CREATE TABLE attempt_counters (
+      -- UNLOGGED: an increment commits without waiting for a WAL flush (a login makes
+      -- several); the price is that a crash or a failover to a standby resets the counters.
+      CREATE UNLOGGED TABLE attempt_counters (
         key text PRIMARY KEY,
         count integer NOT NULL,
         "startedAt" bigint NOT NULL,
