@@ -1,6 +1,6 @@
 import type { AttemptCounters } from './attempt-counters.js';
 import type { AuditStore } from './audit.js';
-import type { NewSession } from './ports.js';
+import type { NewSession, SessionView } from './ports.js';
 import type { PublicUser } from './users.js';
 
 /**
@@ -70,15 +70,8 @@ export interface AddressBlockStore {
   deleteAddressBlock(id: string): Promise<boolean>;
 }
 
-export interface SessionSummary {
-  readonly id: string;
-  readonly userId: string;
-  readonly createdAt: number;
-  readonly expiresAt: number;
-  readonly lastSeenAt: number;
-  readonly ip: string | null;
-  readonly userAgent: string | null;
-}
+/** A session as its owner and admins see it in a list. */
+export type SessionSummary = Pick<SessionView, 'id' | 'userId' | 'createdAt' | 'expiresAt' | 'lastSeenAt' | 'ip' | 'userAgent'>;
 
 export interface SessionControlStore {
   /**

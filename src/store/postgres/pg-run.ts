@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { asUnavailable } from './postgres-store.js';
+import { asUnavailable, transaction } from './postgres-store.js';
 
 /**
  * Query and transaction helpers for Guardian's PostgreSQL adapters: a lost or
@@ -21,25 +21,13 @@ export function runner(pool: pg.Pool): Runner {
   };
 }
 
-export async function inTransaction<T>(pool: pg.Pool, work: (run: Runner) => Promise<T>): Promise<T> {
-  const client = await pool.connect().catch((error: unknown) => {
-    throw asUnavailable(error);
-  });
-  const run: Runner = async (text, values = []) => {
-    const result = await client.query(text, values);
-    return { rows: result.rows, rowCount: result.rowCount ?? 0 };
-  };
-  try {
-    await client.query('BEGIN');
-    const result = await work(run);
-    await client.query('COMMIT');
-    return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw asUnavailable(error);
-  } finally {
-    client.release();
-  }
+export function inTransaction<T>(pool: pg.Pool, work: (run: Runner) => Promise<T>): Promise<T> {
+  return transaction(pool, (client) =>
+    work(async (text, values = []) => {
+      const result = await client.query(text, values);
+      return { rows: result.rows, rowCount: result.rowCount ?? 0 };
+    }),
+  );
 }
 
 export function toDate(ms: number | null): Date | null {

@@ -221,21 +221,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((error: unknown) => {
-      throw asUnavailable(error);
-    });
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asUnavailable(error);
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return transaction(this.pool, work);
   }
 
   private async appliedVersions(client: pg.PoolClient): Promise<Set<number>> {
@@ -243,6 +230,24 @@ export class PostgresStore implements Store {
       version integer PRIMARY KEY, name text NOT NULL, "appliedAt" timestamptz NOT NULL)`);
     const { rows } = await client.query('SELECT version FROM schema_migrations');
     return new Set(rows.map((row: { version: number }) => row.version));
+  }
+}
+
+/** One transaction on one pooled connection; a lost connection becomes `Unavailable`. */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw asUnavailable(error);
+  });
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw asUnavailable(error);
+  } finally {
+    client.release();
   }
 }
 
