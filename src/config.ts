@@ -78,7 +78,10 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_RISK_SHORT_LIFETIME', fallback: '1h', description: 'Lifetime left to a session that the `shorten` action applies to (1m-7d).' },
   { name: 'ASTRAL_ADMIN_ROLES', fallback: 'admin', description: 'Comma-separated roles whose sessions may use /v1/admin (exact, case-sensitive: add ADMIN for imported admins).' },
   { name: 'ASTRAL_ADMIN_TOKEN', fallback: '(unset: no token)', description: 'Bearer token for /v1/admin, at least 32 characters; compared in constant time, never logged.' },
-  { name: 'ASTRAL_AUDIT_RETENTION', fallback: '365d', description: 'Audit events older than this are deleted by an hourly purge (1d-3650d).' },
+  { name: 'ASTRAL_AUDIT_RETENTION', fallback: '365d', description: 'Audit events older than this are deleted by the purge (1d-3650d).' },
+  { name: 'ASTRAL_AUDIT_FLUSH_INTERVAL', fallback: '250ms', description: 'Longest an audit event of a login waits in memory before it is written (10ms-10s).' },
+  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes expired audit events, counters and MFA challenges (1m-24h).' },
+  { name: 'ASTRAL_BLOCKS_RELOAD', fallback: '5s', description: 'How often each instance rereads address blocks made elsewhere (1s-5m).' },
 ];
 
 export interface Config {
@@ -113,6 +116,9 @@ export interface Config {
   readonly adminRoles: readonly string[];
   readonly adminToken: string | null;
   readonly auditRetentionMs: number;
+  readonly auditFlushIntervalMs: number;
+  readonly purgeIntervalMs: number;
+  readonly blocksReloadMs: number;
 }
 
 export interface LockoutSettings {
@@ -225,6 +231,9 @@ function guardianSettings(read: Reader) {
     adminRoles: read.list('ASTRAL_ADMIN_ROLES').length > 0 ? read.list('ASTRAL_ADMIN_ROLES') : ['admin'],
     adminToken: read.adminToken('ASTRAL_ADMIN_TOKEN'),
     auditRetentionMs: read.duration('ASTRAL_AUDIT_RETENTION', '365d', DAY, 3650 * DAY),
+    auditFlushIntervalMs: read.duration('ASTRAL_AUDIT_FLUSH_INTERVAL', '250ms', 10, 10_000),
+    purgeIntervalMs: read.duration('ASTRAL_PURGE_INTERVAL', '1h', 60_000, DAY),
+    blocksReloadMs: read.duration('ASTRAL_BLOCKS_RELOAD', '5s', 1_000, 300_000),
   };
 }
 

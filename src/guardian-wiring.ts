@@ -48,15 +48,11 @@ export interface GuardianInputs {
 }
 
 const AUDIT_BATCH_MAX = 500;
-const AUDIT_QUEUE_MAX = 10_000;
-const AUDIT_FLUSH_MS = 250;
-const BLOCKS_RELOAD_MS = 5_000;
-const RETENTION_INTERVAL_MS = 3_600_000;
 
 export async function createGuardian(inputs: GuardianInputs): Promise<GuardianParts> {
   const { config, logger, clock, revocations } = inputs;
   const store = openGuardianStore(inputs.store);
-  const audit = new AuditWriter(store, AUDIT_BATCH_MAX, AUDIT_QUEUE_MAX, AUDIT_FLUSH_MS, (error, queued) =>
+  const audit = new AuditWriter(store, AUDIT_BATCH_MAX, config.auditFlushIntervalMs, (error, queued) =>
     logger.error({ err: error, queued }, 'audit write failed; will retry'),
   );
   const keys = new CounterKeys(inputs.secretKey);
@@ -80,7 +76,7 @@ export async function createGuardian(inputs: GuardianInputs): Promise<GuardianPa
   });
   const guardian = new Guardian({ guard, mfa, risk, audit, sessions: store, revocations, clock, maxSessionsPerUser: config.maxSessionsPerUser });
   const sessions = new SessionControl(store, revocations, audit, clock);
-  const blocks = new AddressBlocks(store, clock, BLOCKS_RELOAD_MS, (error) => logger.warn({ err: error }, 'address block reload failed'));
+  const blocks = new AddressBlocks(store, clock, config.blocksReloadMs, (error) => logger.warn({ err: error }, 'address block reload failed'));
   await blocks.reload();
   const admin = new AdminService({ users: store, auditStore: store, guard, sessions, blocks, revocations, audit, clock });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, 'counters') : undefined;
@@ -89,7 +85,7 @@ export async function createGuardian(inputs: GuardianInputs): Promise<GuardianPa
     : undefined;
   const retention = new Retention({ audit: store, counters: store.counters, mfa: store, clock, auditRetentionMs: config.auditRetentionMs });
   retention.start(
-    RETENTION_INTERVAL_MS,
+    config.purgeIntervalMs,
     (purged) => logger.info(purged, 'retention purge'),
     (error) => logger.warn({ err: error }, 'retention purge failed'),
   );

@@ -4,11 +4,13 @@ import { cleanUserAgent, type AuditEvent, type AuditSink, type AuditStore } from
  * Writes audit events off the request path without losing them: events
  * queue in memory and go to the store in one batch every `flushIntervalMs`,
  * when `batchMax` are waiting, and at shutdown. A failed batch is put back and
- * retried with the next; nothing is dropped. While the store keeps failing
- * and more than `queueMax` events wait, `recordNow` rejects, so a request
- * whose event must be written fails (503) rather than answering success
- * without its record. Only a crash of the process loses what is queued: at
- * most one interval's worth of `record` events.
+ * retried with the next; nothing is dropped. `recordNow` rejects when the
+ * batch holding its event could not be written, so a request whose event
+ * must be written fails (503) rather than answering success without its
+ * record. Only a crash of the process loses what is queued: at most one
+ * interval's worth of `record` events. The queue needs no cap of its own:
+ * every request that records an event has read or written the same database
+ * first, so while the database is away requests fail before they queue.
  */
 export class AuditWriter implements AuditSink {
   private pending: AuditEvent[] = [];
@@ -18,7 +20,6 @@ export class AuditWriter implements AuditSink {
   constructor(
     private readonly store: Pick<AuditStore, 'appendAuditEvents'>,
     private readonly batchMax: number,
-    private readonly queueMax: number,
     flushIntervalMs: number,
     private readonly onError: (error: unknown, queued: number) => void,
   ) {
@@ -70,7 +71,7 @@ export class AuditWriter implements AuditSink {
     } catch (error) {
       this.pending = batch.concat(this.pending);
       this.onError(error, this.pending.length);
-      if (this.pending.length > this.queueMax) throw error;
+      throw error;
     }
   }
 }
