@@ -24,7 +24,7 @@ export function postgresCounters(pool: pg.Pool): AttemptCounters {
     async hit(hits: readonly CounterHit[], now: number): Promise<CounterReading[]> {
       const sorted = [...hits].sort((a, b) => (a.key < b.key ? -1 : 1));
       const { rows } = await run(HIT, [sorted.map((h) => h.key), now, sorted.map((h) => h.windowMs)]);
-      const byKey = new Map(rows.map((row: CounterReading & { key: string }) => [row.key, row]));
+      const byKey = new Map(rows.map(({ key, ...reading }: CounterReading & { key: string }) => [key, reading]));
       return hits.map((hit) => byKey.get(hit.key)!);
     },
     async refund(keys, now) {
