@@ -27,9 +27,11 @@ export interface ClientSnapshot {
  * (versions change on every update; families do not).
  */
 export function contextChange(original: ClientSnapshot, current: ClientSnapshot): 'address' | 'user_agent' | null {
-  if (original.ip && current.ip && networkOf(original.ip) !== networkOf(current.ip)) return 'address';
-  if (userAgentFamily(original.userAgent) !== userAgentFamily(current.userAgent)) return 'user_agent';
-  return null;
+  // The common case, the same client again, costs two string comparisons.
+  const sameIp = original.ip === current.ip || !original.ip || !current.ip;
+  if (!sameIp && networkOf(original.ip!) !== networkOf(current.ip!)) return 'address';
+  if (original.userAgent === current.userAgent) return null;
+  return userAgentFamily(original.userAgent) !== userAgentFamily(current.userAgent) ? 'user_agent' : null;
 }
 
 /** Order matters: Edge and Opera also claim Chrome, Chrome also claims Safari. */

@@ -119,8 +119,8 @@ export class Reservation {
 
   async succeeded(): Promise<void> {
     const { counters, clock } = this.deps;
-    await counters.clear(this.knownClient ? [this.names.pair] : [this.names.pair, this.names.account]);
-    await counters.refund([this.names.address], clock.now());
+    const cleared = this.knownClient ? [this.names.pair] : [this.names.pair, this.names.account];
+    await Promise.all([counters.clear(cleared), counters.refund([this.names.address], clock.now())]);
   }
 
   /**
