@@ -1,16 +1,16 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
-import { SETTINGS } from '../src/config.js';
-import { ERROR_CODES } from '../src/http/error-codes.js';
+import { SETTINGS } from '../../src/config.js';
+import { ERROR_CODES } from '../../src/http/error-codes.js';
 
 /**
  * The security documentation is part of the product: every Guardian setting
  * is explained in docs/security.md and listed in README.md with its real
  * default, and every error code is in README.md.
  */
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const security = readFileSync(new URL('../docs/security.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+const security = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
 const guardianSettings = SETTINGS.slice(SETTINGS.findIndex((setting) => setting.name === 'ASTRAL_LOCKOUT_WINDOW'));
 
 describe('security documentation', () => {
