@@ -6,6 +6,7 @@ import { resolveSecretKey } from './crypto/secret-key.js';
 import { systemClock, type Clock, type RevocationBus, type Store } from './domain/ports.js';
 import { connectSharedState, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
+import { createGuardian, type GuardianParts } from './guardian-wiring.js';
 import { buildServer } from './http/server.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher, measureBcryptVerify } from './passwords/hasher.js';
@@ -24,6 +25,7 @@ export interface Core {
   readonly revocations: RevocationBus;
   readonly shared: SharedState;
   readonly clock: Clock;
+  readonly guardian: GuardianParts;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -39,6 +41,8 @@ export interface CoreOptions {
   readonly config: Config;
   readonly logger: Logger;
   readonly clock?: Clock;
+  /** false only to measure what account protection costs (bench/); never from a setting. */
+  readonly protection?: boolean;
 }
 
 const TOUCH_BATCH_MAX = 1_000;
@@ -49,21 +53,32 @@ const KEY_RELOAD_MS = 20_000;
 const FLOOR_REFRESH_MS = 300_000;
 
 /** Wires the store, keys, hashing and the auth service from one configuration. */
-export async function createCore({ config, logger, clock = systemClock }: CoreOptions): Promise<Core> {
-  const box = new SecretBox(resolveSecretKey(config));
+export async function createCore({ config, logger, clock = systemClock, protection = true }: CoreOptions): Promise<Core> {
+  const secretKey = resolveSecretKey(config);
+  const box = new SecretBox(secretKey);
   const store = openStore(config);
   try {
     if (config.migrateOnStart) await store.migrate();
     const keyRing = new KeyRing(store, box);
     await keyRing.load(config.jwt.alg, clock.now());
-    return await assemble(config, logger, clock, store, keyRing);
+    const shared = connectSharedState(config, store, clock);
+    const guardian = await createGuardian({ config, logger, clock, store, box, secretKey, revocations: shared.revocations, protection });
+    return await assemble(config, logger, clock, store, keyRing, shared, guardian);
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
   }
 }
 
-async function assemble(config: Config, logger: Logger, clock: Clock, store: Store, keyRing: KeyRing): Promise<Core> {
+async function assemble(
+  config: Config,
+  logger: Logger,
+  clock: Clock,
+  store: Store,
+  keyRing: KeyRing,
+  shared: SharedState,
+  guardian: GuardianParts,
+): Promise<Core> {
   const hasher = await Argon2Hasher.create(config.argon2, new WorkQueue(config.hashConcurrency, config.hashQueueMax));
   const touches = new TouchWriter(store, TOUCH_BATCH_MAX, TOUCH_FLUSH_MS, (error) =>
     logger.warn({ err: error }, 'session last-seen write failed; will retry'),
@@ -78,7 +93,6 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     failureFloor(store, logger).then((ms) => (floor.ms = ms), () => undefined);
   }, FLOOR_REFRESH_MS);
   floorRefresh.unref();
-  const shared = connectSharedState(config, store, clock);
   const { revocations, sessions } = shared;
   const auth = new AuthService({
     store,
@@ -93,6 +107,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
     failureFloorMs: () => floor.ms,
+    guardian: guardian.guardian,
   });
   return {
     config,
@@ -102,22 +117,24 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     revocations,
     shared,
     clock,
+    guardian,
     async close() {
       clearInterval(reload);
       clearInterval(floorRefresh);
       await touches.close();
+      await guardian.close();
       await shared.close();
       await store.close();
     },
   };
 }
 
-/** See AuthServiceDeps.failureFloorMs; a quarter more than measured absorbs jitter. */
+/** See AuthServiceDeps.failureFloorMs; half again the measured time absorbs load that comes later. */
 async function failureFloor(store: Store, logger: Logger): Promise<number> {
   const cost = await store.legacyBcryptCost();
   if (cost === null) return 0;
 
-  const floor = Math.ceil((await measureBcryptVerify(cost)) * 1.25);
+  const floor = Math.ceil((await measureBcryptVerify(cost)) * 1.5);
   logger.info({ bcryptCost: cost, failureFloorMs: floor }, 'imported bcrypt hashes remain; failed logins take at least their verification time');
   return floor;
 }

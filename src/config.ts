@@ -1,5 +1,6 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { RISK_ACTIONS, type RiskPolicy } from './domain/risk.js';
 
 /**
  * Every setting of the service, read from the environment once at start and
@@ -60,6 +61,34 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_LOG_LEVEL', fallback: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'ASTRAL_REVOCATION_FEED_TOKEN', fallback: '(unset: the feed refuses everyone)', description: 'Bearer token that verifiers present to read `GET /v1/revocations`; at least 32 characters.' },
   { name: 'ASTRAL_REVOCATION_HEARTBEAT', fallback: '5s', description: 'How often the revocation feed sends a heartbeat (1s-30s); verifiers treat three missed ones as a dead stream.' },
+  { name: 'ASTRAL_LOCKOUT_WINDOW', fallback: '24h', description: 'How long failed attempts are remembered, from the first failure of a counter (1m-30d).' },
+  { name: 'ASTRAL_LOCKOUT_ACCOUNT_LIMIT', fallback: '50', description: 'Failed attempts on one account, from clients it does not know, before it is locked for the rest of the window (1-100, NIST SP 800-63B).' },
+  { name: 'ASTRAL_LOCKOUT_PAIR_FREE', fallback: '5', description: 'Failed attempts of one client on one account before each further attempt waits, doubling (1-100).' },
+  { name: 'ASTRAL_LOCKOUT_ADDRESS_FREE', fallback: '100', description: 'Failed attempts from one address (IPv6: its /64) on any accounts before its attempts wait, doubling (1-100000).' },
+  { name: 'ASTRAL_LOCKOUT_BACKOFF_BASE', fallback: '30s', description: 'First wait after the free attempts; each next one doubles (1s-1h).' },
+  { name: 'ASTRAL_LOCKOUT_BACKOFF_MAX', fallback: '15m', description: 'Longest single wait of the doubling backoff (1s-24h).' },
+  { name: 'ASTRAL_KNOWN_CLIENT_TTL', fallback: '90d', description: 'How long a device cookie or address that logged in successfully stays known, and so exempt from the account-wide lock.' },
+  { name: 'ASTRAL_RATE_WINDOW', fallback: '1m', description: 'Window of the per-route request limits (1s-1h).' },
+  { name: 'ASTRAL_RATE_LOGIN', fallback: '30', description: 'Requests per window and address to /v1/login and /v1/login/mfa.' },
+  { name: 'ASTRAL_RATE_REGISTER', fallback: '10', description: 'Requests per window and address to /v1/register (bounds email enumeration).' },
+  { name: 'ASTRAL_RATE_PASSWORD', fallback: '10', description: 'Requests per window and address to /v1/password.' },
+  { name: 'ASTRAL_RATE_MFA', fallback: '30', description: 'Requests per window and address to /v1/mfa/* and /v1/session/step-up.' },
+  { name: 'ASTRAL_RATE_ADMIN', fallback: '120', description: 'Requests per window and address to /v1/admin/*.' },
+  { name: 'ASTRAL_RATE_GENERAL', fallback: '600', description: 'Requests per window and address to every other route (health checks excepted).' },
+  { name: 'ASTRAL_MAX_SESSIONS', fallback: '5', description: 'Concurrent sessions per user; a new one ends the oldest (1-100).' },
+  { name: 'ASTRAL_MFA_CHALLENGE_TTL', fallback: '5m', description: 'Lifetime of the challenge between a right password and the TOTP step (30s-15m).' },
+  { name: 'ASTRAL_MFA_ISSUER', fallback: 'astral-auth', description: 'Issuer shown by authenticator apps in the otpauth URL.' },
+  { name: 'ASTRAL_RISK_CONTEXT_CHANGE', fallback: 'record', description: 'Action when a session is used from another network (IPv4 /16, IPv6 /48) or browser family: allow, record, step_up, shorten or deny.' },
+  { name: 'ASTRAL_RISK_NEW_DEVICE', fallback: 'record', description: 'Action on a successful login from a device and address the account does not know: allow, record, step_up, shorten or deny.' },
+  { name: 'ASTRAL_RISK_FAILURE_BURST', fallback: 'record', description: 'Action on a successful login after a burst of failures on the account: allow, record, step_up, shorten or deny.' },
+  { name: 'ASTRAL_RISK_BURST_THRESHOLD', fallback: '10', description: 'Failures on one account within the lockout window that make a burst (1-100).' },
+  { name: 'ASTRAL_RISK_SHORT_LIFETIME', fallback: '1h', description: 'Lifetime left to a session that the `shorten` action applies to (1m-7d).' },
+  { name: 'ASTRAL_ADMIN_ROLES', fallback: 'admin', description: 'Comma-separated roles whose sessions may use /v1/admin (exact, case-sensitive: add ADMIN for imported admins).' },
+  { name: 'ASTRAL_ADMIN_TOKEN', fallback: '(unset: no token)', description: 'Bearer token for /v1/admin, at least 32 characters; compared in constant time, never logged.' },
+  { name: 'ASTRAL_AUDIT_RETENTION', fallback: '365d', description: 'Audit events older than this are deleted by the purge (1d-3650d).' },
+  { name: 'ASTRAL_AUDIT_FLUSH_INTERVAL', fallback: '250ms', description: 'Longest an audit event of a login waits in memory before it is written (10ms-10s).' },
+  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes expired audit events, counters and MFA challenges (1m-24h).' },
+  { name: 'ASTRAL_BLOCKS_RELOAD', fallback: '5s', description: 'How often each instance rereads address blocks made elsewhere (1s-5m).' },
 ];
 
 export interface Config {
@@ -89,6 +118,40 @@ export interface Config {
   readonly bodyLimit: number;
   readonly logLevel: string;
   readonly revocationFeed: { token: string | null; heartbeatMs: number };
+  readonly lockout: LockoutSettings;
+  readonly rateLimits: RateLimitSettings;
+  readonly maxSessionsPerUser: number;
+  readonly mfa: { challengeTtlMs: number; issuer: string };
+  readonly risk: RiskSettings;
+  readonly adminRoles: readonly string[];
+  readonly adminToken: string | null;
+  readonly auditRetentionMs: number;
+  readonly auditFlushIntervalMs: number;
+  readonly purgeIntervalMs: number;
+  readonly blocksReloadMs: number;
+}
+
+export interface LockoutSettings {
+  readonly windowMs: number;
+  readonly accountLimit: number;
+  readonly pairFree: number;
+  readonly addressFree: number;
+  readonly backoffBaseMs: number;
+  readonly backoffMaxMs: number;
+  readonly knownClientTtlMs: number;
+}
+
+export type RateBucket = 'login' | 'register' | 'password' | 'mfa' | 'admin' | 'general';
+
+export interface RateLimitSettings {
+  readonly windowMs: number;
+  readonly limits: Readonly<Record<RateBucket, number>>;
+}
+
+export interface RiskSettings {
+  readonly policy: RiskPolicy;
+  readonly burstThreshold: number;
+  readonly shortLifetimeMs: number;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -141,9 +204,57 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimit: read.integer('ASTRAL_BODY_LIMIT', 16_384, 1_024, 65_536),
     logLevel: read.choice('ASTRAL_LOG_LEVEL', 'info', LOG_LEVELS),
     revocationFeed: {
-      token: read.optionalSecret('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),
+      token: read.secretToken('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),
       heartbeatMs: read.duration('ASTRAL_REVOCATION_HEARTBEAT', '5s', 1_000, 30_000),
     },
+    ...guardianSettings(read),
+  };
+}
+
+type Reader = ReturnType<typeof reader>;
+
+function guardianSettings(read: Reader) {
+  return {
+    lockout: {
+      windowMs: read.duration('ASTRAL_LOCKOUT_WINDOW', '24h', 60_000, 30 * DAY),
+      accountLimit: read.integer('ASTRAL_LOCKOUT_ACCOUNT_LIMIT', 50, 1, 100),
+      pairFree: read.integer('ASTRAL_LOCKOUT_PAIR_FREE', 5, 1, 100),
+      addressFree: read.integer('ASTRAL_LOCKOUT_ADDRESS_FREE', 100, 1, 100_000),
+      backoffBaseMs: read.duration('ASTRAL_LOCKOUT_BACKOFF_BASE', '30s', 1_000, 3_600_000),
+      backoffMaxMs: read.duration('ASTRAL_LOCKOUT_BACKOFF_MAX', '15m', 1_000, DAY),
+      knownClientTtlMs: read.duration('ASTRAL_KNOWN_CLIENT_TTL', '90d', 60_000, 400 * DAY),
+    },
+    rateLimits: {
+      windowMs: read.duration('ASTRAL_RATE_WINDOW', '1m', 1_000, 3_600_000),
+      limits: {
+        login: read.integer('ASTRAL_RATE_LOGIN', 30, 1, 1_000_000),
+        register: read.integer('ASTRAL_RATE_REGISTER', 10, 1, 1_000_000),
+        password: read.integer('ASTRAL_RATE_PASSWORD', 10, 1, 1_000_000),
+        mfa: read.integer('ASTRAL_RATE_MFA', 30, 1, 1_000_000),
+        admin: read.integer('ASTRAL_RATE_ADMIN', 120, 1, 1_000_000),
+        general: read.integer('ASTRAL_RATE_GENERAL', 600, 1, 1_000_000),
+      },
+    },
+    maxSessionsPerUser: read.integer('ASTRAL_MAX_SESSIONS', 5, 1, 100),
+    mfa: {
+      challengeTtlMs: read.duration('ASTRAL_MFA_CHALLENGE_TTL', '5m', 30_000, 900_000),
+      issuer: read.text('ASTRAL_MFA_ISSUER', 'astral-auth'),
+    },
+    risk: {
+      policy: {
+        context_change: read.choice('ASTRAL_RISK_CONTEXT_CHANGE', 'record', RISK_ACTIONS),
+        new_device: read.choice('ASTRAL_RISK_NEW_DEVICE', 'record', RISK_ACTIONS),
+        failure_burst: read.choice('ASTRAL_RISK_FAILURE_BURST', 'record', RISK_ACTIONS),
+      },
+      burstThreshold: read.integer('ASTRAL_RISK_BURST_THRESHOLD', 10, 1, 100),
+      shortLifetimeMs: read.duration('ASTRAL_RISK_SHORT_LIFETIME', '1h', 60_000, 7 * DAY),
+    },
+    adminRoles: read.list('ASTRAL_ADMIN_ROLES').length > 0 ? read.list('ASTRAL_ADMIN_ROLES') : ['admin'],
+    adminToken: read.secretToken('ASTRAL_ADMIN_TOKEN'),
+    auditRetentionMs: read.duration('ASTRAL_AUDIT_RETENTION', '365d', DAY, 3650 * DAY),
+    auditFlushIntervalMs: read.duration('ASTRAL_AUDIT_FLUSH_INTERVAL', '250ms', 10, 10_000),
+    purgeIntervalMs: read.duration('ASTRAL_PURGE_INTERVAL', '1h', 60_000, DAY),
+    blocksReloadMs: read.duration('ASTRAL_BLOCKS_RELOAD', '5s', 1_000, 300_000),
   };
 }
 
@@ -210,10 +321,13 @@ function reader(env: Env) {
       return raw;
     },
 
-    optionalSecret(name: string, minLength: number): string | null {
+    /** A bearer secret: long enough, and only characters that pass through headers and shells unharmed. */
+    secretToken(name: string, minLength = 32): string | null {
       const raw = value(name);
       if (raw === undefined) return null;
-      if (raw.length < minLength) throw new ConfigError(name, `at least ${minLength} characters (openssl rand -base64 32)`);
+      if (raw.length < minLength || !/^[A-Za-z0-9._~+/=-]+$/.test(raw)) {
+        throw new ConfigError(name, `at least ${minLength} characters of A-Z, a-z, 0-9 and ._~+/=- (openssl rand -base64 32)`);
+      }
       return raw;
     },
 

@@ -9,7 +9,15 @@ export type DomainErrorCode =
   | 'invalid_credentials'
   | 'invalid_session'
   | 'overloaded'
-  | 'unavailable';
+  | 'unavailable'
+  | 'too_many_attempts'
+  | 'mfa_required'
+  | 'invalid_mfa_code'
+  | 'mfa_not_enrolled'
+  | 'mfa_already_enrolled'
+  | 'step_up_required'
+  | 'forbidden'
+  | 'not_found';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -69,5 +77,66 @@ export class Overloaded extends DomainError {
 export class Unavailable extends DomainError {
   constructor() {
     super('unavailable', 'a backing service is unavailable; retry shortly');
+  }
+}
+
+/**
+ * A login-type attempt was refused before any password or code was evaluated.
+ * Given alike for existing and unknown accounts, so it tells nothing apart.
+ */
+export class TooManyAttempts extends DomainError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super('too_many_attempts', 'too many attempts; retry after the Retry-After header');
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/** The password was right and the account has TOTP: the login goes on with `challenge`. */
+export class MfaRequired extends DomainError {
+  readonly challenge: string;
+
+  constructor(challenge: string) {
+    super('mfa_required', 'a second factor is required; send the code with the challenge to /v1/login/mfa');
+    this.challenge = challenge;
+  }
+}
+
+/** A wrong, replayed or expired TOTP code, recovery code or challenge: one answer for all of them. */
+export class InvalidMfaCode extends DomainError {
+  constructor() {
+    super('invalid_mfa_code', 'the code or the challenge is wrong, used or expired');
+  }
+}
+
+export class MfaNotEnrolled extends DomainError {
+  constructor() {
+    super('mfa_not_enrolled', 'no TOTP enrolment is pending or active for this account');
+  }
+}
+
+export class MfaAlreadyEnrolled extends DomainError {
+  constructor() {
+    super('mfa_already_enrolled', 'TOTP is already active for this account; disable it first');
+  }
+}
+
+/** The session was used from a changed context and must be confirmed with a TOTP code. */
+export class StepUpRequired extends DomainError {
+  constructor() {
+    super('step_up_required', 'confirm this session with a TOTP code at /v1/session/step-up');
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(message = 'this credential may not do that') {
+    super('forbidden', message);
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string) {
+    super('not_found', `no such ${what}`);
   }
 }

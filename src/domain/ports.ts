@@ -32,6 +32,11 @@ export interface SessionView {
   readonly createdAt: number;
   readonly expiresAt: number;
   readonly lastSeenAt: number;
+  /** The client the session was created by: risk checks compare each use against it. */
+  readonly ip: string | null;
+  readonly userAgent: string | null;
+  /** Set by a risk signal: the session must be confirmed with a TOTP code before further use. */
+  readonly stepUpRequired: boolean;
   readonly user: PublicUser;
   readonly userDisabled: boolean;
 }

@@ -1,7 +1,8 @@
 import type { FastifyRequest } from 'fastify';
 import { InvalidSession } from '../domain/errors.js';
 import type { SessionView } from '../domain/ports.js';
-import type { AuthService } from '../service/auth-service.js';
+import type { AuthService, ClientContext } from '../service/auth-service.js';
+import { clientContext } from './client-context.js';
 import { readCredential, type Credential } from './credentials.js';
 import { assertSameOrAllowedOrigin } from './origin-check.js';
 import type { RouteSettings } from './server.js';
@@ -9,6 +10,7 @@ import type { RouteSettings } from './server.js';
 export interface Authenticated {
   readonly view: SessionView;
   readonly credential: Credential;
+  readonly context: ClientContext;
 }
 
 /** Any credential: the session token (cookie or bearer) or an access token. */
@@ -18,10 +20,11 @@ export async function authenticateAny(
   settings: RouteSettings,
 ): Promise<Authenticated> {
   const credential = readCredential(request, settings.cookieName);
+  const context = clientContext(request, settings);
   if (credential.kind === 'access_token') {
-    return { view: (await auth.validateAccessToken(credential.token)).view, credential };
+    return { view: (await auth.validateAccessToken(credential.token, { context })).view, credential, context };
   }
-  return { view: await auth.validateSessionToken(credential.token), credential };
+  return { view: await auth.validateSessionToken(credential.token, { context }), credential, context };
 }
 
 /**
@@ -32,10 +35,12 @@ export async function authenticateSession(
   request: FastifyRequest,
   auth: AuthService,
   settings: RouteSettings,
+  allowPendingStepUp = false,
 ): Promise<Authenticated> {
   const credential = readCredential(request, settings.cookieName);
   if (credential.kind !== 'session_token') throw new InvalidSession();
   if (credential.via === 'cookie') assertSameOrAllowedOrigin(request, settings.allowedOrigins);
 
-  return { view: await auth.validateSessionToken(credential.token), credential };
+  const context = clientContext(request, settings);
+  return { view: await auth.validateSessionToken(credential.token, { context, allowPendingStepUp }), credential, context };
 }

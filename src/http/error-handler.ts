@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { Logger } from 'pino';
-import { DomainError, Overloaded, Unavailable } from '../domain/errors.js';
+import { DomainError, MfaRequired, Overloaded, TooManyAttempts, Unavailable } from '../domain/errors.js';
 import { errorBody, ERROR_CODES, type ErrorCode } from './error-codes.js';
 import { InvalidJson } from './json-body.js';
 import { ForbiddenOrigin } from './origin-check.js';
@@ -18,6 +18,8 @@ interface Classified {
   readonly code: ErrorCode;
   readonly message: string;
   readonly retryAfter?: number;
+  /** Fields beside `error` in the body: the login challenge of `mfa_required`. */
+  readonly extra?: Record<string, string>;
 }
 
 export function installErrorHandling(app: FastifyInstance, logger: Logger): void {
@@ -34,14 +36,16 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   });
 }
 
-export function sendError(reply: FastifyReply, { code, message, retryAfter }: Classified): FastifyReply {
+export function sendError(reply: FastifyReply, { code, message, retryAfter, extra }: Classified): FastifyReply {
   if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
-  return reply.code(ERROR_CODES[code].status).send(errorBody(code, message));
+  return reply.code(ERROR_CODES[code].status).send({ ...errorBody(code, message), ...extra });
 }
 
 function classify(error: FastifyError): Classified {
   if (error instanceof Overloaded) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
   if (error instanceof Unavailable) return { code: error.code, message: error.message, retryAfter: 1 };
+  if (error instanceof TooManyAttempts) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
+  if (error instanceof MfaRequired) return { code: error.code, message: error.message, extra: { challenge: error.challenge } };
   if (error instanceof DomainError) return { code: error.code, message: error.message };
   if (error instanceof InvalidJson) return { code: 'invalid_json', message: error.message };
   if (error instanceof ForbiddenOrigin) return { code: 'forbidden_origin', message: error.message };

@@ -1,4 +1,6 @@
 import { LRUCache } from 'lru-cache';
+import type { StoredAuditEvent } from '../domain/audit.js';
+import type { AddressBlock, SessionSummary } from '../domain/guardian-ports.js';
 import type { SessionView } from '../domain/ports.js';
 import { idleExpiresAt, type SessionPolicy } from '../domain/sessions.js';
 import type { PublicUser } from '../domain/users.js';
@@ -60,4 +62,23 @@ export function presentSession(view: SessionView, policy: SessionPolicy) {
       idleExpiresAt: iso(idleExpiresAt(view, policy)),
     },
   };
+}
+
+export function presentSessionSummary(session: SessionSummary) {
+  return {
+    id: session.id,
+    createdAt: iso(session.createdAt),
+    expiresAt: iso(session.expiresAt),
+    lastSeenAt: iso(session.lastSeenAt),
+    ip: session.ip,
+    userAgent: session.userAgent,
+  };
+}
+
+export function presentAuditEvent(event: StoredAuditEvent) {
+  return { ...event, at: iso(event.at) };
+}
+
+export function presentBlock(block: AddressBlock) {
+  return { ...block, until: iso(block.until), createdAt: iso(block.createdAt) };
 }

@@ -58,9 +58,95 @@ export const ErrorReply = Type.Object({
   }),
 });
 
+const TotpCode = Type.String({ pattern: '^[0-9]{6}$', description: 'Six digits from the authenticator app.' });
+const RecoveryCode = Type.String({ minLength: 16, maxLength: 32, pattern: '^[A-Za-z2-7 -]+$' });
+const Challenge = Type.String({ pattern: '^astc_[A-Za-z0-9_-]{43}$' });
+const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const LoginMfaBody = Type.Union([
+  Type.Object({ challenge: Challenge, code: TotpCode }, { additionalProperties: false }),
+  Type.Object({ challenge: Challenge, recoveryCode: RecoveryCode }, { additionalProperties: false }),
+]);
+export const PasswordOnlyBody = Type.Object({ password: Password }, { additionalProperties: false });
+export const CodeBody = Type.Object({ code: TotpCode }, { additionalProperties: false });
+export const DisableTotpBody = Type.Object({ password: Password, code: TotpCode }, { additionalProperties: false });
+export const EnrollReply = Type.Object({ secret: Type.String(), otpauthUrl: Type.String() });
+export const RecoveryCodesReply = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
+
+/** The 401 of a login: the shared error shape, plus the challenge when the code is `mfa_required`. */
+export const LoginRefusal = Type.Object({
+  error: Type.Object({ code: Type.String(), message: Type.String() }),
+  challenge: Type.Optional(Type.String()),
+});
+
+export const SessionSummary = Type.Object({
+  id: Type.String(),
+  createdAt: Timestamp,
+  expiresAt: Timestamp,
+  lastSeenAt: Timestamp,
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+  current: Type.Boolean(),
+});
+export const SessionListReply = Type.Object({ sessions: Type.Array(SessionSummary) });
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' }) });
+
+export const AdminUser = Type.Object({ ...User.properties });
+export const AdminUsersQuery = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 320 }) },
+  { additionalProperties: false },
+);
+export const AdminUsersReply = Type.Object({ users: Type.Array(AdminUser) });
+export const RoleBody = Type.Object({ role: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' }) }, { additionalProperties: false });
+export const AdminSessionsReply = Type.Object({ sessions: Type.Array(Type.Omit(SessionSummary, ['current'])) });
+export const AuditQuery = Type.Object(
+  {
+    userId: Type.Optional(Type.String({ maxLength: 100 })),
+    type: Type.Optional(Type.String({ maxLength: 64 })),
+    since: Type.Optional(Timestamp),
+    until: Type.Optional(Timestamp),
+    cursor: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+  },
+  { additionalProperties: false },
+);
+export const AuditEventReply = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  type: Type.String(),
+  outcome: Type.String(),
+  reason: Nullable(Type.String()),
+  actor: Nullable(Type.String()),
+  userId: Nullable(Type.String()),
+  sessionId: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  userAgent: Nullable(Type.String()),
+});
+export const AuditReply = Type.Object({ events: Type.Array(AuditEventReply), nextCursor: Nullable(Type.String()) });
+export const BlockBody = Type.Object(
+  {
+    cidr: Type.String({ minLength: 2, maxLength: 64 }),
+    duration: Type.String({ pattern: '^[0-9]{1,6}(s|m|h|d)$', description: 'How long, such as 15m, 12h or 30d.' }),
+    reason: Type.Optional(Label),
+  },
+  { additionalProperties: false },
+);
+export const BlockReply = Type.Object({
+  id: Type.String(),
+  cidr: Type.String(),
+  until: Timestamp,
+  reason: Nullable(Type.String()),
+  createdBy: Type.String(),
+  createdAt: Timestamp,
+});
+export const BlockListReply = Type.Object({ blocks: Type.Array(BlockReply) });
+
 export type RegisterBody = Static<typeof RegisterBody>;
 export type LoginBody = Static<typeof LoginBody>;
 export type PasswordChangeBody = Static<typeof PasswordChangeBody>;
+export type LoginMfaBody = Static<typeof LoginMfaBody>;
+export type AuditQuery = Static<typeof AuditQuery>;
+export type BlockBody = Static<typeof BlockBody>;
 
 /** The error statuses a route may answer with, each described by the shared error shape. */
 export function errorReplies(...statuses: number[]): Record<number, TSchema> {

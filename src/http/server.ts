@@ -9,8 +9,12 @@ import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
+import type { GuardianParts } from '../guardian-wiring.js';
+import { installProtection } from './protection-hooks.js';
+import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
+import { registerMfaRoutes } from './routes/mfa.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
@@ -23,13 +27,16 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly revocations: RevocationBus;
+  readonly guardian: GuardianParts;
 }
 
 /** Settings the routes read, derived once from the configuration. */
 export interface RouteSettings {
   readonly cookieName: string;
+  readonly deviceCookieName: string;
   readonly cookieSecure: boolean;
   readonly allowedOrigins: ReadonlySet<string>;
+  readonly knownClientTtlMs: number;
 }
 
 const MAX_JSON_DEPTH = 8;
@@ -55,6 +62,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
   const settings = routeSettings(config);
+  installProtection(app, deps.guardian);
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
@@ -64,6 +72,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     heartbeatMs: config.revocationFeed.heartbeatMs,
     accessTokenTtlMs: config.jwt.ttlMs,
   });
+  registerMfaRoutes(app, deps, settings);
+  registerAdminRoutes(app, deps, settings);
   return app;
 }
 
@@ -80,8 +90,10 @@ function requestIds(): () => string {
 function routeSettings(config: Config): RouteSettings {
   return {
     cookieName: config.cookieSecure ? '__Host-astral_session' : 'astral_session',
+    deviceCookieName: config.cookieSecure ? '__Host-astral_device' : 'astral_device',
     cookieSecure: config.cookieSecure,
     allowedOrigins: new Set(config.allowedOrigins),
+    knownClientTtlMs: config.lockout.knownClientTtlMs,
   };
 }
 
@@ -102,13 +114,14 @@ const OPENAPI_INFO = {
   info: {
     title: 'astral-auth',
     version: '1',
-    description: 'Sign-up, login and sessions. Every error is {error:{code, message}} with a stable code.',
+    description: 'Sign-up, login, sessions, TOTP and administration. Every error is {error:{code, message}} with a stable code.',
   },
   components: {
     securitySchemes: {
       sessionCookie: { type: 'apiKey' as const, in: 'cookie' as const, name: '__Host-astral_session' },
       bearer: { type: 'http' as const, scheme: 'bearer' },
       feedToken: { type: 'http' as const, scheme: 'bearer', description: 'ASTRAL_REVOCATION_FEED_TOKEN' },
+      adminToken: { type: 'http' as const, scheme: 'bearer', description: 'ASTRAL_ADMIN_TOKEN' },
     },
   },
 };

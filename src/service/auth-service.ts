@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { canonicalizeEmail } from '../domain/email.js';
-import { InvalidCredentials, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
+import { InvalidCredentials, InvalidMfaCode, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
 import {
   checkNewPassword,
   exceedsMaxLength,
@@ -17,6 +17,9 @@ import {
 import { isSessionLive, needsTouch, newSessionTimes, type SessionPolicy } from '../domain/sessions.js';
 import type { LoginRecord, PublicUser } from '../domain/users.js';
 import type { AccessClaims, AccessTokens } from '../tokens/access-tokens.js';
+import { createDeviceId, type Guardian } from './guardian.js';
+import type { Pathway, Reservation } from './login-guard.js';
+import type { SecondFactor } from './mfa-service.js';
 import type { TouchWriter } from './touch-writer.js';
 
 export interface Registration {
@@ -30,6 +33,8 @@ export interface Registration {
 export interface ClientContext {
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /** The device cookie the client sent, if it is well-formed; see `Guardian`. */
+  readonly deviceId: string | null;
 }
 
 export interface IssuedSession {
@@ -38,6 +43,14 @@ export interface IssuedSession {
   readonly sessionToken: string;
   readonly accessToken: string;
   readonly accessTokenExpiresAt: number;
+  /** The device cookie to keep (or set) on this client. */
+  readonly deviceId: string;
+}
+
+/** What a session check knows of the request: its client, and whether it is the step-up route itself. */
+export interface SessionCheck {
+  readonly context?: ClientContext;
+  readonly allowPendingStepUp?: boolean;
 }
 
 export interface AuthServiceDeps {
@@ -60,6 +73,7 @@ export interface AuthServiceDeps {
    * bcrypt's time, so every failure is held to at least that long.
    */
   readonly failureFloorMs?: () => number;
+  readonly guardian: Guardian;
 }
 
 /**
@@ -71,13 +85,13 @@ export class AuthService {
   constructor(private readonly deps: AuthServiceDeps) {}
 
   /** `role` is for trusted callers (the CLI); the HTTP API never passes one. */
-  async register(input: Registration, role = this.deps.defaultRole): Promise<PublicUser> {
+  async register(input: Registration, role = this.deps.defaultRole, context?: ClientContext): Promise<PublicUser> {
     const email = requireEmail(input.email);
     this.assertAcceptable(input.password, { email, name: input.name ?? null });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(input.password));
     const now = this.deps.clock.now();
-    return this.deps.store.createUser({
+    const user = await this.deps.store.createUser({
       id: randomUUID(),
       email,
       name: input.name ?? null,
@@ -90,66 +104,109 @@ export class AuthService {
       createdAt: now,
       updatedAt: now,
     });
+    this.deps.guardian.recordRegister(user.id, context);
+    return user;
   }
 
+  /**
+   * The attempt is counted before the password is evaluated (R12); an
+   * account with TOTP gets a challenge instead of a session (R28).
+   */
   async login(email: string, password: string, context: ClientContext): Promise<IssuedSession> {
     const started = performance.now();
     const canonical = requireEmail(email);
     const record = await this.deps.store.findLoginByEmail(canonical);
+    const attempt = await this.deps.guardian.guard.reserve({ pathway: 'login', email: canonical, userId: record?.user.id ?? null, ...context });
     const verified = await this.verifyPassword(record, password);
     if (!record || !verified || record.disabled) {
+      this.deps.guardian.recordLoginFailure(record, verified, context);
       await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
       throw new InvalidCredentials();
     }
 
     await this.upgradeHashIfNeeded(record, password);
-    return this.startSession(record.user, context);
+    if (await this.deps.guardian.mfa.isEnrolled(record.user.id)) {
+      await attempt.release();
+      throw await this.deps.guardian.challenge(record.user.id, context);
+    }
+    await attempt.succeeded();
+    return this.admit(record.user, attempt, false, context);
   }
 
-  async validateSessionToken(token: string): Promise<SessionView> {
+  /** The second step of a login: the challenge names the user, the code proves the second factor. */
+  async loginWithSecondFactor(challenge: string, factor: SecondFactor, context: ClientContext): Promise<IssuedSession> {
+    const { mfa } = this.deps.guardian;
+    const record = await this.deps.store.findLoginById(await mfa.challengedUser(challenge));
+    if (!record || record.disabled) throw new InvalidMfaCode();
+
+    const attempt = await mfa.verify(record.user, factor, 'mfa', context);
+    await mfa.consumeChallenge(challenge);
+    return this.admit(record.user, attempt, true, context);
+  }
+
+  /**
+   * The current password, checked against the same budget as a login (R13):
+   * for a password change and for changes to MFA settings (R28).
+   */
+  async confirmPassword(view: SessionView, password: string, pathway: Pathway, context: ClientContext): Promise<LoginRecord> {
+    const record = await this.deps.store.findLoginById(view.userId);
+    const email = record?.user.email ?? view.user.email;
+    const attempt = await this.deps.guardian.guard.reserve({ pathway, email, userId: view.userId, ...context });
+    if (!record || !(await this.verifyPassword(record, password))) {
+      this.deps.guardian.recordLoginFailure(record, false, context, pathway);
+      throw new InvalidCredentials();
+    }
+    await attempt.succeeded();
+    return record;
+  }
+
+  async validateSessionToken(token: string, check: SessionCheck = {}): Promise<SessionView> {
     if (!isSessionTokenShaped(token)) throw new InvalidSession();
 
     const tokenHash = hashSessionToken(token);
-    const view = await this.deps.sessions.findSessionByTokenHash(tokenHash);
-    if (!view || !this.looksIdle(view)) return this.checkLive(view);
+    let view = await this.deps.sessions.findSessionByTokenHash(tokenHash);
     // A cached copy may only look idle: another instance may have seen it since.
-    return this.checkLive(await this.deps.sessions.findFreshByTokenHash(tokenHash));
+    if (view && this.looksIdle(view)) view = await this.deps.sessions.findFreshByTokenHash(tokenHash);
+    return this.deps.guardian.risk.checkUse(this.checkLive(view), check.context, check.allowPendingStepUp === true);
   }
 
   /** An access token is only as good as the session behind it: a revoked session fails here too. */
-  async validateAccessToken(token: string): Promise<{ view: SessionView; claims: AccessClaims }> {
+  async validateAccessToken(token: string, check: SessionCheck = {}): Promise<{ view: SessionView; claims: AccessClaims }> {
     const claims = await this.deps.accessTokens.verify(token);
     if (!claims) throw new InvalidSession();
 
     let view = await this.deps.sessions.findSessionById(claims.sessionId);
     if (view && this.looksIdle(view)) view = await this.deps.sessions.findFreshById(claims.sessionId);
     if (view?.userId !== claims.userId) throw new InvalidSession();
-    return { view: this.checkLive(view), claims };
+    const checked = await this.deps.guardian.risk.checkUse(this.checkLive(view), check.context, false);
+    return { view: checked, claims };
   }
 
   issueAccessToken(view: SessionView): Promise<{ token: string; expiresAt: number }> {
     return this.deps.accessTokens.issue({ userId: view.userId, sessionId: view.id, role: view.user.role });
   }
 
-  async logout(view: SessionView): Promise<void> {
+  async logout(view: SessionView, context?: ClientContext): Promise<void> {
     await this.deps.store.deleteSession(view.id);
     await this.deps.revocations.publish({ kind: 'session', sessionId: view.id, userId: view.userId, at: this.deps.clock.now() });
+    this.deps.guardian.recordSessionEvent('logout', view, context);
   }
 
-  async logoutAll(userId: string): Promise<void> {
-    await this.deps.store.deleteSessionsOfUser(userId);
-    await this.deps.revocations.publish({ kind: 'user', userId, exceptSessionId: null, at: this.deps.clock.now() });
+  async logoutAll(view: SessionView, context?: ClientContext): Promise<void> {
+    await this.deps.store.deleteSessionsOfUser(view.userId);
+    await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: null, at: this.deps.clock.now() });
+    this.deps.guardian.recordSessionEvent('session.revoke', view, context, 'all_sessions');
   }
 
-  async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
-    const record = await this.deps.store.findLoginById(view.userId);
-    if (!record || !(await this.verifyPassword(record, currentPassword))) throw new InvalidCredentials();
+  async changePassword(view: SessionView, currentPassword: string, newPassword: string, context: ClientContext): Promise<void> {
+    const record = await this.confirmPassword(view, currentPassword, 'password', context);
     this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
     const now = this.deps.clock.now();
     await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
+    await this.deps.guardian.recordSessionEventNow('password.change', view, context);
   }
 
   private assertAcceptable(password: string, context: { email: string; name: string | null }): void {
@@ -181,13 +238,31 @@ export class AuthService {
     await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword });
   }
 
-  private async startSession(user: PublicUser, context: ClientContext): Promise<IssuedSession> {
+  /** Applies the login's risk action, then starts the session and makes the client known. */
+  private async admit(user: PublicUser, attempt: Reservation, passedTotp: boolean, context: ClientContext): Promise<IssuedSession> {
+    const { guardian } = this.deps;
+    const signals = { knownClient: attempt.knownClient, priorFailures: attempt.priorAccountFailures, passedTotp };
+    const action = guardian.risk.assessLogin(user.id, signals, context);
+    if (action === 'deny') {
+      guardian.recordLoginFailure({ user, hashedPassword: null, hashOrigin: 'native', disabled: false }, true, context, 'login', 'risk_denied');
+      throw new InvalidCredentials();
+    }
+
+    const issued = await this.startSession(user, context, action === 'shorten');
+    await attempt.rememberClient(user.id, issued.deviceId);
+    guardian.recordLogin(user.id, issued.session.id, context, passedTotp);
+    return issued;
+  }
+
+  private async startSession(user: PublicUser, context: ClientContext, shorten: boolean): Promise<IssuedSession> {
     const sessionToken = createSessionToken();
     const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
-    const session = { id: createSessionId(), ...times };
+    const ends = shorten ? this.deps.guardian.risk.shortenedExpiry(times.expiresAt) : times.expiresAt;
+    const session = { id: createSessionId(), ...times, expiresAt: ends };
     const tokenHash = hashSessionToken(sessionToken);
-    await this.deps.store.createSession({ ...session, tokenHash, userId: user.id, ip: context.ip, userAgent: context.userAgent });
-    this.deps.sessions.remember({ ...session, tokenHash, userId: user.id, user, userDisabled: false });
+    const client = { ip: context.ip, userAgent: context.userAgent };
+    await this.deps.guardian.createSession({ ...session, tokenHash, userId: user.id, ...client });
+    this.deps.sessions.remember({ ...session, ...client, tokenHash, userId: user.id, user, userDisabled: false, stepUpRequired: false });
 
     const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });
     const { id, createdAt, expiresAt } = session;
@@ -197,6 +272,7 @@ export class AuthService {
       sessionToken,
       accessToken: access.token,
       accessTokenExpiresAt: access.expiresAt,
+      deviceId: context.deviceId ?? createDeviceId(),
     };
   }
 

@@ -9,8 +9,13 @@ export const USER_COLUMNS =
   'id, email, name, image, role, "teamName", "createdAt", "updatedAt"';
 export const LOGIN_COLUMNS = `${USER_COLUMNS}, "hashedPassword", "hashOrigin", "disabledAt"`;
 export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."tokenHash", s."userId", s."createdAt" AS "sessionCreatedAt",
-  s."expiresAt", s."lastSeenAt", u.email, u.name, u.image, u.role, u."teamName",
+  s."expiresAt", s."lastSeenAt", s.ip, s."userAgent", s."stepUp", u.email, u.name, u.image, u.role, u."teamName",
   u."createdAt", u."updatedAt", u."disabledAt"`;
+
+/** Token hashes travel as base64 text (see hashSessionToken); the tables keep their 32 bytes. */
+export function tokenHashBytes(tokenHash: string): Buffer {
+  return Buffer.from(tokenHash, 'base64');
+}
 
 export interface UserRow {
   id: string;
@@ -36,6 +41,9 @@ export interface SessionViewRow extends Omit<UserRow, 'id'> {
   sessionCreatedAt: number;
   expiresAt: number;
   lastSeenAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  stepUp: number | boolean;
   disabledAt: number | null;
 }
 
@@ -54,7 +62,7 @@ export function toLoginRecord(row: LoginRow): LoginRecord {
 }
 
 export function toSessionView(row: SessionViewRow): SessionView {
-  const { sessionId, tokenHash, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
+  const { sessionId, tokenHash, userId, sessionCreatedAt, expiresAt, lastSeenAt, ip, userAgent, stepUp, disabledAt } = row;
   return {
     id: sessionId,
     tokenHash: tokenHash.toString('base64'),
@@ -62,6 +70,9 @@ export function toSessionView(row: SessionViewRow): SessionView {
     createdAt: sessionCreatedAt,
     expiresAt,
     lastSeenAt,
+    ip,
+    userAgent,
+    stepUpRequired: Boolean(stepUp),
     user: toUser({ ...row, id: userId }),
     userDisabled: disabledAt !== null,
   };

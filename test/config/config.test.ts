@@ -31,7 +31,7 @@ describe('loadConfig: defaults', () => {
   });
 
   test('tokens and sessions', () => {
-    assert.deepEqual(config.jwt, { issuer: 'astral-auth', audience: 'astral-auth', alg: 'EdDSA', ttlMs: 300_000 });
+    assert.deepEqual(config.jwt, { issuer: 'astral-auth', audience: 'astral-auth', alg: 'EdDSA', ttlMs: 300_000, activationDelayMs: 120_000 });
     assert.deepEqual(config.session, { absoluteLifetimeMs: 7 * 86_400_000, idleTimeoutMs: 24 * 3_600_000 });
     assert.equal(config.cookieSecure, true);
     assert.deepEqual(config.allowedOrigins, []);

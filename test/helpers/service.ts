@@ -25,8 +25,9 @@ export interface RunningService {
 export interface ServiceOptions {
   readonly env?: Record<string, string>;
   readonly clock?: TestClock;
-  /** Run as a second instance of this service: same database, secret key and Redis prefix. */
+  /** Join the database (and secret key) of a running service instead of making a new one. */
   readonly join?: RunningService;
+  readonly protection?: boolean;
 }
 
 /** A Redis key prefix of its own, so parallel test files never see each other's keys. */
@@ -37,6 +38,26 @@ export function redisEnv(): Record<string, string> {
 export const TEST_REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 /**
+ * Request limits high enough that suites about other things never meet them;
+ * suites about limits set their own.
+ */
+const ROOMY_LIMITS: Record<string, string> = {
+  ASTRAL_RATE_LOGIN: '100000',
+  ASTRAL_RATE_REGISTER: '100000',
+  ASTRAL_RATE_PASSWORD: '100000',
+  ASTRAL_RATE_MFA: '100000',
+  ASTRAL_RATE_ADMIN: '100000',
+  ASTRAL_RATE_GENERAL: '100000',
+};
+
+/** Lockout thresholds out of the way, for suites that send many failures on purpose about something else. */
+export const ROOMY_LOCKOUT: Record<string, string> = {
+  ASTRAL_LOCKOUT_PAIR_FREE: '100',
+  ASTRAL_LOCKOUT_ACCOUNT_LIMIT: '100',
+  ASTRAL_LOCKOUT_ADDRESS_FREE: '100000',
+};
+
+/**
  * A real astral-auth on a free loopback port, on its own SQLite folder or
  * PostgreSQL database, made here and removed by `stop`.
  */
@@ -44,6 +65,7 @@ export async function startService(engine: Engine, options: ServiceOptions = {})
   const dataDir = mkdtempSync(path.join(tmpdir(), 'astral-test-'));
   const database = engine === 'postgres' && !options.join ? await createTestDatabase() : undefined;
   const env: Record<string, string> = {
+    ...ROOMY_LIMITS,
     ASTRAL_PORT: '0',
     ASTRAL_COOKIE_SECURE: 'false',
     ASTRAL_LOG_LEVEL: 'debug',
@@ -56,7 +78,12 @@ export async function startService(engine: Engine, options: ServiceOptions = {})
   const logs: string[] = [];
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, collect(logs));
-  const app = await createApp({ config, logger, ...(options.clock ? { clock: options.clock } : {}) });
+  const app = await createApp({
+    config,
+    logger,
+    ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.protection === false ? { protection: false } : {}),
+  });
   const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
   return { url, app, env, logs, stop: () => stopAll(app, dataDir, database) };
 }

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { TestClock } from '../helpers/clock.js';
 import { call, strongPassword, uniqueEmail, type Reply } from '../helpers/http.js';
-import { ENGINES, startService, type RunningService } from '../helpers/service.js';
+import { ENGINES, ROOMY_LOCKOUT, startService, type RunningService } from '../helpers/service.js';
 
 /**
  * The HTTP contract, end to end on a real server, once per storage engine.
@@ -370,20 +370,21 @@ function kidOf(jwt: string): string {
 /**
  * R10: unknown accounts, wrong passwords and (imported, not yet upgraded)
  * bcrypt accounts take the same time to fail. Attempts are interleaved so
- * that load on the machine falls on all kinds alike; the tolerance is a
- * quarter of the slower median.
+ * that load on the machine falls on all kinds alike; the tolerance is 30 %
+ * of the slowest median (the differences that matter are multiples: bcrypt
+ * against argon2id, or no hashing at all against some).
  */
 describe('login timing parity', () => {
   let service: RunningService;
   before(async () => {
-    const seed = await startService('sqlite');
+    const seed = await startService('sqlite', { env: ROOMY_LOCKOUT });
     const hashedPassword = await bcryptHash('legacy password of somebody', 10);
     const now = Date.now();
     await seed.app.core.store.importUsers([
       { id: 'timing-legacy', email: 'legacy@timing.test', name: null, image: null, role: 'user', teamName: null, hashedPassword, hashOrigin: 'imported', emailVerifiedAt: null, createdAt: now, updatedAt: now },
     ]);
     // A restart, as after an import: the failure floor is measured at start.
-    service = await startService('sqlite', { join: seed });
+    service = await startService('sqlite', { join: seed, env: ROOMY_LOCKOUT });
     await seed.app.close();
   });
   after(() => service.stop());
@@ -394,7 +395,7 @@ describe('login timing parity', () => {
   });
 
   test('without imported hashes, unknown and wrong-password fail in the same time', async () => {
-    const plain = await startService('sqlite');
+    const plain = await startService('sqlite', { env: ROOMY_LOCKOUT });
     try {
       await call(plain.url, 'POST', '/v1/register', { body: { email: 'native@timing.test', password: strongPassword() } });
       await assertParity(plain.url, { unknown: 'ghost@timing.test', native: 'native@timing.test' });
@@ -406,7 +407,7 @@ describe('login timing parity', () => {
 
 async function assertParity(base: string, kinds: Record<string, string>): Promise<void> {
   const times: Record<string, number[]> = Object.fromEntries(Object.keys(kinds).map((kind) => [kind, []]));
-  for (let round = 0; round < 12; round++) {
+  for (let round = 0; round < 16; round++) {
     for (const [kind, email] of Object.entries(kinds)) {
       const started = performance.now();
       const reply = await call(base, 'POST', '/v1/login', { body: { email, password: 'a wrong password entirely' } });
@@ -417,7 +418,7 @@ async function assertParity(base: string, kinds: Record<string, string>): Promis
   const medians = Object.fromEntries(Object.entries(times).map(([kind, list]) => [kind, median(list)]));
   process.stdout.write(`# failed login medians (ms): ${JSON.stringify(medians)}\n`);
   const slowest = Math.max(...Object.values(medians));
-  for (const value of Object.values(medians)) assert.ok(slowest - value <= slowest * 0.25, JSON.stringify(medians));
+  for (const value of Object.values(medians)) assert.ok(slowest - value <= slowest * 0.3, JSON.stringify(medians));
 }
 
 function median(values: number[]): number {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
-import { startService, type RunningService } from '../helpers/service.js';
+import { ROOMY_LOCKOUT, startService, type RunningService } from '../helpers/service.js';
 
 /**
  * Hashing is bounded: one hash at a time and two waiting, here. A burst of
@@ -12,7 +12,7 @@ import { startService, type RunningService } from '../helpers/service.js';
 let service: RunningService;
 
 before(async () => {
-  service = await startService('sqlite', { env: { ASTRAL_HASH_CONCURRENCY: '1', ASTRAL_HASH_QUEUE_MAX: '2' } });
+  service = await startService('sqlite', { env: { ...ROOMY_LOCKOUT, ASTRAL_HASH_CONCURRENCY: '1', ASTRAL_HASH_QUEUE_MAX: '2' } });
 });
 after(() => service.stop());
 

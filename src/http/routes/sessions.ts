@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticateAny, authenticateSession } from '../authenticate.js';
-import { iso, sessionBody } from '../presenters.js';
-import { errorReplies, SessionReply, TokenReply } from '../schemas.js';
+import { iso, presentSessionSummary, sessionBody } from '../presenters.js';
+import { errorReplies, IdParams, SessionListReply, SessionReply, TokenReply } from '../schemas.js';
 import type { HttpDeps, RouteSettings } from '../server.js';
 
 const BEARER_OR_COOKIE: Array<Record<string, string[]>> = [{ bearer: [] }, { sessionCookie: [] }];
@@ -35,19 +35,46 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, sett
     '/v1/logout',
     { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 204: { type: 'null' }, ...errorReplies(401, 403, 503) } } },
     async (request, reply) => {
-      const { view } = await authenticateSession(request, auth, settings);
-      await auth.logout(view);
+      const { view, context } = await authenticateSession(request, auth, settings);
+      await auth.logout(view, context);
       return endCookieSession(reply, settings);
     },
   );
+
+  registerOwnSessionRoutes(app, deps, settings);
 
   app.post(
     '/v1/logout-all',
     { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 204: { type: 'null' }, ...errorReplies(401, 403, 503) } } },
     async (request, reply) => {
-      const { view } = await authenticateSession(request, auth, settings);
-      await auth.logoutAll(view.userId);
+      const { view, context } = await authenticateSession(request, auth, settings);
+      await auth.logoutAll(view, context);
       return endCookieSession(reply, settings);
+    },
+  );
+}
+
+/** A user's own sessions: list them, end any one of them (another user's is a 404, like a missing one). */
+function registerOwnSessionRoutes(app: FastifyInstance, deps: HttpDeps, settings: RouteSettings): void {
+  const { auth, guardian } = deps;
+
+  app.get(
+    '/v1/sessions',
+    { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 200: SessionListReply, ...errorReplies(401, 429, 503) } } },
+    async (request) => {
+      const { view } = await authenticateAny(request, auth, settings);
+      const sessions = await guardian.sessions.list(view.userId);
+      return { sessions: sessions.map((session) => ({ ...presentSessionSummary(session), current: session.id === view.id })) };
+    },
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/v1/sessions/:id',
+    { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, params: IdParams, response: { 204: { type: 'null' }, ...errorReplies(400, 401, 403, 404, 429, 503) } } },
+    async (request, reply) => {
+      const { view, context } = await authenticateSession(request, auth, settings);
+      await guardian.sessions.end(request.params.id, view.userId, { name: `user:${view.userId}`, ...context });
+      return reply.code(204).send();
     },
   );
 }

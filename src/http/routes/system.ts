@@ -6,11 +6,12 @@ import type { HttpDeps } from '../server.js';
 export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps): void {
   const { store, keyRing, clock } = deps;
 
-  app.get('/healthz', { schema: { tags: ['system'], response: { 200: HealthReply } } }, async () => ({ status: 'ok' }));
+  // Load balancers probe these from few addresses, often: no request limit, no block.
+  app.get('/healthz', { config: { rateBucket: 'none' }, schema: { tags: ['system'], response: { 200: HealthReply } } }, async () => ({ status: 'ok' }));
 
   app.get(
     '/readyz',
-    { schema: { tags: ['system'], response: { 200: HealthReply, ...errorReplies(503) } } },
+    { config: { rateBucket: 'none' }, schema: { tags: ['system'], response: { 200: HealthReply, ...errorReplies(503) } } },
     async () => {
       await store.ping();
       return { status: 'ready' };

@@ -50,6 +50,81 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'guardian: counters, known clients, TOTP, challenges, audit, address blocks',
+    sql: `
+      ALTER TABLE sessions ADD COLUMN "stepUp" boolean NOT NULL DEFAULT false;
+
+      -- Counter times are epoch milliseconds: the window arithmetic happens in the upsert.
+      -- UNLOGGED: an increment commits without waiting for a WAL flush (a login makes
+      -- several); the price is that a crash or a failover to a standby resets the counters.
+      CREATE UNLOGGED TABLE attempt_counters (
+        key text PRIMARY KEY,
+        count integer NOT NULL,
+        "startedAt" bigint NOT NULL,
+        "endsAt" bigint NOT NULL
+      );
+      CREATE INDEX attempt_counters_ends ON attempt_counters ("endsAt");
+
+      CREATE TABLE known_clients (
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        kind text NOT NULL CHECK (kind IN ('device', 'address')),
+        value text NOT NULL,
+        "lastSeenAt" timestamptz NOT NULL,
+        PRIMARY KEY ("userId", kind, value)
+      );
+
+      CREATE TABLE mfa_totp (
+        "userId" text PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+        "secretSealed" text NOT NULL,
+        "confirmedAt" timestamptz,
+        "lastUsedStep" integer,
+        "createdAt" timestamptz NOT NULL
+      );
+
+      CREATE TABLE mfa_recovery_codes (
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "codeHash" bytea NOT NULL,
+        "usedAt" timestamptz,
+        PRIMARY KEY ("userId", "codeHash")
+      );
+
+      CREATE TABLE mfa_challenges (
+        "challengeHash" bytea PRIMARY KEY,
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "expiresAt" timestamptz NOT NULL
+      );
+
+      CREATE TABLE audit_events (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL,
+        type text NOT NULL,
+        outcome text NOT NULL,
+        reason text,
+        actor text,
+        "userId" text,
+        "sessionId" text,
+        ip text,
+        "userAgent" text
+      );
+      CREATE INDEX audit_events_user ON audit_events ("userId", id);
+      CREATE INDEX audit_events_at ON audit_events (at);
+      CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN RAISE EXCEPTION 'audit events are append-only'; END $$;
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
+        FOR EACH ROW EXECUTE FUNCTION audit_events_append_only();
+
+      CREATE TABLE address_blocks (
+        id text PRIMARY KEY,
+        cidr text NOT NULL,
+        "until" timestamptz NOT NULL,
+        reason text,
+        "createdBy" text NOT NULL,
+        "createdAt" timestamptz NOT NULL
+      );
+    `,
+  },
+  {
     version: 4,
     name: 'signing keys activate after being published',
     sql: `

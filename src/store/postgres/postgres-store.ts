@@ -12,7 +12,7 @@ import type {
   StoredSigningKey,
 } from '../../domain/ports.js';
 import type { LoginRecord, PublicUser } from '../../domain/users.js';
-import { LOGIN_COLUMNS, SESSION_VIEW_COLUMNS, toLoginRecord, toSessionView, toUser } from '../rows.js';
+import { LOGIN_COLUMNS, SESSION_VIEW_COLUMNS, tokenHashBytes, toLoginRecord, toSessionView, toUser } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
 
 export interface PostgresOptions {
@@ -163,12 +163,12 @@ export class PostgresStore implements Store {
 
   async createSession(session: NewSession): Promise<void> {
     const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
-    const values = [id, Buffer.from(tokenHash, 'base64'), userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
+    const values = [id, tokenHashBytes(tokenHash), userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
     await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
-    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [Buffer.from(tokenHash, 'base64')], 'sessionByTokenHash');
+    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [tokenHashBytes(tokenHash)], 'sessionByTokenHash');
     return rows[0] && toSessionView(rows[0]);
   }
 
@@ -234,21 +234,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect().catch((error: unknown) => {
-      throw asUnavailable(error);
-    });
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asUnavailable(error);
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return transaction(this.pool, work);
   }
 
   private async appliedVersions(client: pg.PoolClient): Promise<Set<number>> {
@@ -256,6 +243,24 @@ export class PostgresStore implements Store {
       version integer PRIMARY KEY, name text NOT NULL, "appliedAt" timestamptz NOT NULL)`);
     const { rows } = await client.query('SELECT version FROM schema_migrations');
     return new Set(rows.map((row: { version: number }) => row.version));
+  }
+}
+
+/** One transaction on one pooled connection; a lost connection becomes `Unavailable`. */
+export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => {
+    throw asUnavailable(error);
+  });
+  try {
+    await client.query('BEGIN');
+    const result = await work(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw asUnavailable(error);
+  } finally {
+    client.release();
   }
 }
 
@@ -304,7 +309,7 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 
 const CONNECTION_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P03', '08006', '08001']);
 
-function asUnavailable(error: unknown): unknown {
+export function asUnavailable(error: unknown): unknown {
   const { code, message } = error as { code?: string; message?: string };
   const lost = (code && CONNECTION_FAILURES.has(code)) || /timeout|terminat|Connection/i.test(message ?? '');
   return lost ? new Unavailable() : error;

@@ -19,6 +19,7 @@ import {
   SESSION_VIEW_COLUMNS,
   toLoginRecord,
   toSessionView,
+  tokenHashBytes,
   toUser,
   type LoginRow,
   type SessionViewRow,
@@ -37,7 +38,7 @@ const INSERT_USER = `INSERT INTO users (id, email, name, image, role, "teamName"
  */
 export class SqliteStore implements Store {
   readonly engine = 'sqlite' as const;
-  private readonly db: Database.Database;
+  readonly db: Database.Database;
   private hotStatements: HotStatements | undefined;
 
   constructor(file: string) {
@@ -140,11 +141,11 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<void> {
-    this.hot.insertSession.run({ ...session, tokenHash: Buffer.from(session.tokenHash, 'base64') });
+    this.hot.insertSession.run({ ...session, tokenHash: tokenHashBytes(session.tokenHash) });
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
-    const row = this.hot.sessionByTokenHash.get(Buffer.from(tokenHash, 'base64')) as SessionViewRow | undefined;
+    const row = this.hot.sessionByTokenHash.get(tokenHashBytes(tokenHash)) as SessionViewRow | undefined;
     return row && toSessionView(row);
   }
 

@@ -1,0 +1,27 @@
+import type Database from 'better-sqlite3';
+import type { AuditStore, StoredAuditEvent } from '../../domain/audit.js';
+import { auditFilter } from '../audit-filter.js';
+
+const AUDIT_COLUMNS = 'at, type, outcome, reason, actor, "userId", "sessionId", ip, "userAgent"';
+
+/** The audit trail in the SQLite file: inserts, admin reads, retention deletes; a trigger refuses updates. */
+export function sqliteAudit(db: Database.Database): AuditStore {
+  const insert = db.prepare(`INSERT INTO audit_events (${AUDIT_COLUMNS})
+    VALUES (@at, @type, @outcome, @reason, @actor, @userId, @sessionId, @ip, @userAgent)`);
+
+  return {
+    async appendAuditEvents(events) {
+      db.transaction(() => events.forEach((event) => insert.run(event)))();
+    },
+    async queryAuditEvents(query) {
+      const { where, values } = auditFilter(query, () => '?', (ms) => ms);
+      const rows = db
+        .prepare(`SELECT CAST(id AS TEXT) AS id, ${AUDIT_COLUMNS} FROM audit_events ${where} ORDER BY id DESC LIMIT ?`)
+        .all(...values, query.limit);
+      return rows as StoredAuditEvent[];
+    },
+    async purgeAuditEventsBefore(cutoff) {
+      return db.prepare('DELETE FROM audit_events WHERE at < ?').run(cutoff).changes;
+    },
+  };
+}
