@@ -32,6 +32,7 @@ export const User = Type.Object({
   image: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   teamName: Type.Union([Type.String(), Type.Null()]),
+  emailVerified: Type.Union([Timestamp, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });

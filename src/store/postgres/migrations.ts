@@ -49,4 +49,50 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'lifecycle: mail outbox, link tokens, known devices',
+    sql: `
+      CREATE TABLE mail_outbox (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        "userId" text REFERENCES users (id) ON DELETE CASCADE,
+        recipient text NOT NULL,
+        data jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts integer NOT NULL DEFAULT 0,
+        "dueAt" timestamptz NOT NULL,
+        subject text,
+        "lastError" text,
+        "createdAt" timestamptz NOT NULL,
+        "settledAt" timestamptz
+      );
+      CREATE INDEX mail_outbox_due ON mail_outbox ("dueAt") WHERE status = 'pending';
+      CREATE INDEX mail_outbox_user ON mail_outbox ("userId");
+      CREATE INDEX mail_outbox_settled ON mail_outbox ("settledAt") WHERE status <> 'pending';
+
+      CREATE TABLE link_tokens (
+        "tokenHash" bytea PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        email text NOT NULL,
+        "createdAt" timestamptz NOT NULL,
+        "expiresAt" timestamptz NOT NULL,
+        "usedAt" timestamptz
+      );
+      CREATE INDEX link_tokens_user ON link_tokens ("userId", purpose);
+      CREATE INDEX link_tokens_expiry ON link_tokens ("expiresAt");
+
+      CREATE TABLE known_devices (
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "deviceKey" bytea NOT NULL,
+        ip text,
+        "userAgent" text,
+        "firstSeenAt" timestamptz NOT NULL,
+        "lastSeenAt" timestamptz NOT NULL,
+        PRIMARY KEY ("userId", "deviceKey")
+      );
+      CREATE INDEX known_devices_seen ON known_devices ("lastSeenAt");
+    `,
+  },
 ];
