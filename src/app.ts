@@ -7,6 +7,7 @@ import { systemClock, type Clock, type RevocationBus, type Store } from './domai
 import { connectSharedState, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { buildServer } from './http/server.js';
+import { createLifecycle, openMailing, type Lifecycle } from './lifecycle.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher, measureBcryptVerify } from './passwords/hasher.js';
 import { WorkQueue } from './passwords/work-queue.js';
@@ -24,6 +25,8 @@ export interface Core {
   readonly revocations: RevocationBus;
   readonly shared: SharedState;
   readonly clock: Clock;
+  /** Mail, link flows, export, deletion and retention (src/lifecycle.ts). */
+  readonly lifecycle: Lifecycle;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -80,6 +83,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
   floorRefresh.unref();
   const shared = connectSharedState(config, store, clock);
   const { revocations, sessions } = shared;
+  const mailing = openMailing(config, store, clock);
   const auth = new AuthService({
     store,
     sessions,
@@ -93,7 +97,10 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
     failureFloorMs: () => floor.ms,
+    notices: mailing.notices,
+    requireVerifiedEmail: config.requireVerifiedEmail,
   });
+  const lifecycle = createLifecycle({ config, logger, clock, users: store, auth, revocations, ...mailing });
   return {
     config,
     store,
@@ -102,9 +109,11 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     revocations,
     shared,
     clock,
+    lifecycle,
     async close() {
       clearInterval(reload);
       clearInterval(floorRefresh);
+      await lifecycle.close();
       await touches.close();
       await shared.close();
       await store.close();
@@ -125,6 +134,7 @@ async function failureFloor(store: Store, logger: Logger): Promise<number> {
 export async function createApp(options: CoreOptions): Promise<App> {
   const core = await createCore(options);
   const server = await buildServer({ ...core, logger: options.logger });
+  core.lifecycle.start();
   return {
     server,
     core,

@@ -35,8 +35,8 @@ export interface PasswordReset extends TokenUse {
 }
 
 export interface EmailChange extends TokenUse {
-  /** The notice to the old address, its recipient filled in by the store; null when notices are off. */
-  readonly notice: Omit<NewMail, 'recipient'> | null;
+  /** The notice to the old address, its account and recipient filled in by the store; null when notices are off. */
+  readonly notice: Omit<NewMail, 'userId' | 'recipient'> | null;
 }
 
 export type EmailChangeResult = { readonly userId: string; readonly oldEmail: string } | 'invalid';

@@ -9,7 +9,10 @@ import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
+import type { Lifecycle } from '../lifecycle.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerLifecycleRoutes } from './routes/lifecycle.js';
+import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
@@ -21,6 +24,7 @@ export interface HttpDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
 }
 
 /** Settings the routes read, derived once from the configuration. */
@@ -56,6 +60,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
+  registerLifecycleRoutes(app, deps, settings);
+  registerPrivacyRoutes(app, deps, settings);
   return app;
 }
 

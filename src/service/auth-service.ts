@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalizeEmail } from '../domain/email.js';
-import { InvalidCredentials, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
+import { requireCanonicalEmail as requireEmail } from '../domain/email.js';
+import { EmailNotVerified, InvalidCredentials, InvalidSession, WeakPassword } from '../domain/errors.js';
 import {
   checkNewPassword,
   exceedsMaxLength,
   normalizePassword,
   type PasswordPolicy,
 } from '../domain/password-policy.js';
-import type { Clock, PasswordHasher, RevocationBus, SessionCache, SessionView, Store } from '../domain/ports.js';
+import type { Clock, NewUser, PasswordHasher, RevocationBus, SessionCache, SessionView, Store } from '../domain/ports.js';
 import {
   createSessionId,
   createSessionToken,
@@ -17,6 +17,7 @@ import {
 import { isSessionLive, needsTouch, newSessionTimes, type SessionPolicy } from '../domain/sessions.js';
 import type { LoginRecord, PublicUser } from '../domain/users.js';
 import type { AccessClaims, AccessTokens } from '../tokens/access-tokens.js';
+import type { Notices } from './notices.js';
 import type { TouchWriter } from './touch-writer.js';
 
 export interface Registration {
@@ -25,6 +26,8 @@ export interface Registration {
   readonly name?: string | undefined;
   readonly image?: string | undefined;
   readonly teamName?: string | undefined;
+  /** Which allowed link base the verification mail points at (ASTRAL_LINK_BASE_URLS). */
+  readonly redirect?: string | undefined;
 }
 
 export interface ClientContext {
@@ -60,6 +63,10 @@ export interface AuthServiceDeps {
    * bcrypt's time, so every failure is held to at least that long.
    */
   readonly failureFloorMs?: () => number;
+  /** The mail that registration, login and password change queue; none without it. */
+  readonly notices?: Notices;
+  /** Refuse logins of unverified addresses, once the password verified (ASTRAL_REQUIRE_VERIFIED_EMAIL). */
+  readonly requireVerifiedEmail?: boolean;
 }
 
 /**
@@ -74,10 +81,12 @@ export class AuthService {
   async register(input: Registration, role = this.deps.defaultRole): Promise<PublicUser> {
     const email = requireEmail(input.email);
     this.assertAcceptable(input.password, { email, name: input.name ?? null });
+    const { notices } = this.deps;
+    const linkBase = notices?.linkBase(input.redirect);
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(input.password));
     const now = this.deps.clock.now();
-    return this.deps.store.createUser({
+    const user: NewUser = {
       id: randomUUID(),
       email,
       name: input.name ?? null,
@@ -89,7 +98,10 @@ export class AuthService {
       emailVerifiedAt: null,
       createdAt: now,
       updatedAt: now,
-    });
+    };
+    // The verification link is queued with the account: both are stored, or neither.
+    const mail = notices && linkBase ? [notices.link('verify_email', user.id, email, linkBase)] : [];
+    return this.deps.store.createUser(user, mail);
   }
 
   async login(email: string, password: string, context: ClientContext): Promise<IssuedSession> {
@@ -101,9 +113,12 @@ export class AuthService {
       await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
       throw new InvalidCredentials();
     }
+    if (this.deps.requireVerifiedEmail && record.user.emailVerifiedAt === null) throw new EmailNotVerified();
 
     await this.upgradeHashIfNeeded(record, password);
-    return this.startSession(record.user, context);
+    const issued = await this.startSession(record.user, context);
+    await this.deps.notices?.signedIn(record.user, context);
+    return issued;
   }
 
   async validateSessionToken(token: string): Promise<SessionView> {
@@ -142,14 +157,25 @@ export class AuthService {
   }
 
   async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
-    const record = await this.deps.store.findLoginById(view.userId);
-    if (!record || !(await this.verifyPassword(record, currentPassword))) throw new InvalidCredentials();
-    this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
-
-    const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
+    const record = await this.confirmPassword(view.userId, currentPassword);
+    const hashedPassword = await this.hashNewPassword(newPassword, record.user);
     const now = this.deps.clock.now();
-    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
+    const mail = this.deps.notices?.noticeRows('password_changed', record.user) ?? [];
+    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id, mail });
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
+  }
+
+  /** A signed-in user's password, verified on the login's path; InvalidCredentials when wrong. */
+  async confirmPassword(userId: string, password: string): Promise<LoginRecord> {
+    const record = await this.deps.store.findLoginById(userId);
+    if (!record || !(await this.verifyPassword(record, password))) throw new InvalidCredentials();
+    return record;
+  }
+
+  /** A new password for this account: checked against the policy, then hashed. */
+  async hashNewPassword(password: string, user: Pick<PublicUser, 'email' | 'name'>): Promise<string> {
+    this.assertAcceptable(password, { email: user.email, name: user.name });
+    return this.deps.hasher.hash(normalizePassword(password));
   }
 
   private assertAcceptable(password: string, context: { email: string; name: string | null }): void {
@@ -227,10 +253,4 @@ export class AuthService {
 function holdUntil(deadline: number): Promise<void> {
   const wait = deadline - performance.now();
   return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
-}
-
-function requireEmail(raw: string): string {
-  const result = canonicalizeEmail(raw);
-  if (!result.ok) throw new InvalidRequest(`email: ${result.reason}`);
-  return result.email;
 }

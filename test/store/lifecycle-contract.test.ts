@@ -123,10 +123,10 @@ for (const engine of ENGINES) {
       await store.createUser(other);
       const newAddress = `moved.${randomUUID()}@example.test`;
       await life.saveLinkToken({ tokenHash, purpose: 'change_email', userId: user.id, email: newAddress, createdAt: T0, expiresAt: T0 + HOUR });
-      const { recipient: _, ...notice } = mail('email_changed', user.id);
+      const { recipient: _, userId: __, ...notice } = mail('email_changed');
       assert.deepEqual(await life.changeEmail({ tokenHash, now: T0 + 1, notice }), { userId: user.id, oldEmail: user.email });
       assert.equal((await store.findLoginByEmail(newAddress))?.user.id, user.id);
-      assert.deepEqual((await takeAll()).map((row) => row.recipient), [user.email]);
+      assert.deepEqual((await takeAll()).map((row) => [row.userId, row.recipient]), [[user.id, user.email]]);
       assert.equal(await life.changeEmail({ tokenHash, now: T0 + 2, notice: null }), 'invalid');
 
       const taken = hashLinkToken(createLinkToken());

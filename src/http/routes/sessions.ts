@@ -52,7 +52,7 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, sett
   );
 }
 
-function endCookieSession(reply: FastifyReply, settings: RouteSettings): FastifyReply {
+export function endCookieSession(reply: FastifyReply, settings: RouteSettings): FastifyReply {
   reply.clearCookie(settings.cookieName, { path: '/', secure: settings.cookieSecure, httpOnly: true, sameSite: 'lax' });
   return reply.code(204).send();
 }

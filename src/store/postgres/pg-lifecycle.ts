@@ -141,7 +141,7 @@ function linkTokens(store: PostgresStore): LinkTokenStore {
           const old = grant && (await client.query('SELECT email FROM users WHERE id = $1 FOR UPDATE', [grant.userId])).rows[0];
           if (!grant || !old) return 'invalid' as const;
           await moveEmail(client, grant, now);
-          if (notice) await insertMail(client, [{ ...notice, recipient: old.email }]);
+          if (notice) await insertMail(client, [{ ...notice, userId: grant.userId, recipient: old.email }]);
           return { userId: grant.userId, oldEmail: old.email as string };
         });
       } catch (error) {

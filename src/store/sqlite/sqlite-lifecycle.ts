@@ -120,7 +120,7 @@ function linkTokens(db: Database.Database): LinkTokenStore {
         const old = grant && (db.prepare('SELECT email FROM users WHERE id = ?').pluck().get(grant.userId) as string | undefined);
         if (!grant || old === undefined) return 'invalid' as const;
         moveEmail(db, grant, now);
-        if (notice) insertMail(db, [{ ...notice, recipient: old }]);
+        if (notice) insertMail(db, [{ ...notice, userId: grant.userId, recipient: old }]);
         return { userId: grant.userId, oldEmail: old };
       }).immediate();
     },
