@@ -93,17 +93,16 @@ export class OutboxSender {
   }
 
   private async settle(mail: ClaimedMail, outcome: MailOutcome): Promise<void> {
-    if (outcome.status === 'retry' || outcome.status === 'failed') {
-      const level = outcome.status === 'retry' ? 'warn' : 'error';
-      const message = outcome.status === 'retry' ? 'mail delivery failed; will retry' : 'mail delivery failed for good';
-      this.logger[level]({ mailId: mail.id, kind: mail.kind, attempt: mail.attempts, reason: outcome.error }, message);
-    }
     try {
       await this.outbox.settleMail(mail.id, outcome);
     } catch (error) {
       // The lease runs out and the row is tried again: sent twice at worst, never lost.
       this.logger.error({ mailId: mail.id, outcome: outcome.status, reason: reasonOf(error) }, 'mail outcome not recorded');
+      return;
     }
+    const fields = { mailId: mail.id, kind: mail.kind, attempt: mail.attempts };
+    if (outcome.status === 'retry') this.logger.warn({ ...fields, reason: outcome.error }, 'mail delivery failed; will retry');
+    if (outcome.status === 'failed') this.logger.error({ ...fields, reason: outcome.error }, 'mail delivery failed for good');
   }
 }
 
