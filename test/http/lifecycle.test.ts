@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestClock } from '../helpers/clock.js';
 import { call, strongPassword, uniqueEmail, type Reply } from '../helpers/http.js';
+import { ADMIN_BASE, APP_BASE, assertError, MAIL_ENV, waitUntil } from '../helpers/lifecycle.js';
 import { ENGINES, startService, type RunningService } from '../helpers/service.js';
 import { linkIn, TestSmtpServer } from '../helpers/smtp.js';
 
-const APP = 'https://app.example/account';
-const ADMIN = 'https://admin.example/auth';
-export const MAIL_ENV = { ASTRAL_MAIL_POLL_INTERVAL: '20ms', ASTRAL_LINK_BASE_URLS: `${APP},${ADMIN}` };
+const APP = APP_BASE;
+const ADMIN = ADMIN_BASE;
 
 /**
  * The account lifecycle end to end: requests over HTTP, mail over SMTP to a
@@ -261,20 +261,6 @@ describe('Account lifecycle with verified addresses required', () => {
 
 const HOUR = 3_600_000;
 
-export function assertError(reply: Reply, status: number, code: string): void {
-  assert.equal(reply.status, status, reply.text);
-  assert.equal(reply.body?.error?.code, code, reply.text);
-}
-
 function headerNames(reply: Reply): string[] {
   return [...reply.headers.keys()].filter((name) => !['date', 'x-request-id', 'content-length'].includes(name)).sort();
-}
-
-/** Polls a condition the test cannot await directly; bounded, and never used for time windows. */
-export async function waitUntil(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
