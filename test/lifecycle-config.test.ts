@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.js';
-
-/** loadConfig must refuse `env`, with a ConfigError naming `setting`. */
-function refuses(env: Record<string, string>, setting: string): void {
-  assert.throws(() => loadConfig(env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    assert.ok(error.message.startsWith(`invalid setting ${setting}: expected `), error.message);
-    return true;
-  });
-}
+import { loadConfig } from '../src/config.js';
+import { refuses } from './helpers/config.js';
 
 describe('lifecycle settings', () => {
   test('defaults: mail to the data folder, one link base, every notice on', () => {

@@ -17,18 +17,6 @@ export type NoticeKind =
   | 'account_locked';
 export type MailKind = LinkMailKind | NoticeKind;
 
-export const MAIL_KINDS: readonly MailKind[] = [
-  'verify_email',
-  'password_reset',
-  'email_change_confirm',
-  'new_sign_in',
-  'password_changed',
-  'email_changed',
-  'mfa_enabled',
-  'mfa_disabled',
-  'account_locked',
-];
-
 export const NOTICE_KINDS: readonly NoticeKind[] = [
   'new_sign_in',
   'password_changed',
@@ -43,6 +31,8 @@ export const LINK_PURPOSES: Readonly<Record<LinkMailKind, LinkPurpose>> = {
   password_reset: 'reset_password',
   email_change_confirm: 'change_email',
 };
+
+export const MAIL_KINDS: readonly MailKind[] = [...(Object.keys(LINK_PURPOSES) as LinkMailKind[]), ...NOTICE_KINDS];
 
 export function isLinkMail(kind: MailKind): kind is LinkMailKind {
   return kind in LINK_PURPOSES;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestClock } from '../helpers/clock.js';
 import { call, strongPassword, uniqueEmail, type Reply } from '../helpers/http.js';
-import { ADMIN_BASE, APP_BASE, assertError, MAIL_ENV, waitUntil } from '../helpers/lifecycle.js';
-import { ENGINES, startService, type RunningService } from '../helpers/service.js';
-import { linkIn, TestSmtpServer } from '../helpers/smtp.js';
+import { ADMIN_BASE, APP_BASE, assertError, startMailedService, waitUntil, type MailedService } from '../helpers/lifecycle.js';
+import { ENGINES, type RunningService } from '../helpers/service.js';
+import { linkIn, type TestSmtpServer } from '../helpers/smtp.js';
 
 const APP = APP_BASE;
 const ADMIN = ADMIN_BASE;
@@ -16,20 +16,17 @@ const ADMIN = ADMIN_BASE;
 for (const engine of ENGINES) {
   describe(`Account lifecycle on ${engine}`, () => {
     const clock = new TestClock();
+    let mailed: MailedService;
     let smtp: TestSmtpServer;
     let service: RunningService;
     let base: string;
     const secrets: string[] = [];
 
     before(async () => {
-      smtp = await TestSmtpServer.start();
-      service = await startService(engine, { clock, env: { ...MAIL_ENV, ASTRAL_SMTP_URL: smtp.url } });
+      ({ smtp, service } = mailed = await startMailedService(engine, { clock }));
       base = service.url;
     });
-    after(async () => {
-      await service.stop();
-      await smtp.stop();
-    });
+    after(() => mailed.stop());
 
     async function register(email = uniqueEmail(), extra: Record<string, string> = {}) {
       const password = strongPassword();
@@ -234,17 +231,14 @@ for (const engine of ENGINES) {
 }
 
 describe('Account lifecycle with verified addresses required', () => {
+  let mailed: MailedService;
   let smtp: TestSmtpServer;
   let service: RunningService;
 
   before(async () => {
-    smtp = await TestSmtpServer.start();
-    service = await startService('sqlite', { env: { ...MAIL_ENV, ASTRAL_SMTP_URL: smtp.url, ASTRAL_REQUIRE_VERIFIED_EMAIL: 'true' } });
+    ({ smtp, service } = mailed = await startMailedService('sqlite', { env: { ASTRAL_REQUIRE_VERIFIED_EMAIL: 'true' } }));
   });
-  after(async () => {
-    await service.stop();
-    await smtp.stop();
-  });
+  after(() => mailed.stop());
 
   test('only the right password learns that the address is unverified', async () => {
     const email = uniqueEmail();

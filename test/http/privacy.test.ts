@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { TestClock } from '../helpers/clock.js';
 import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
-import { assertError, MAIL_ENV } from '../helpers/lifecycle.js';
-import { ENGINES, startService, type RunningService } from '../helpers/service.js';
-import { linkIn, TestSmtpServer } from '../helpers/smtp.js';
+import { assertError, startMailedService, type MailedService } from '../helpers/lifecycle.js';
+import { ENGINES, type RunningService } from '../helpers/service.js';
+import { linkIn, type TestSmtpServer } from '../helpers/smtp.js';
 
 const DAY = 86_400_000;
 
@@ -12,19 +12,16 @@ const DAY = 86_400_000;
 for (const engine of ENGINES) {
   describe(`Privacy on ${engine}`, () => {
     const clock = new TestClock();
+    let mailed: MailedService;
     let smtp: TestSmtpServer;
     let service: RunningService;
     let base: string;
 
     before(async () => {
-      smtp = await TestSmtpServer.start();
-      service = await startService(engine, { clock, env: { ...MAIL_ENV, ASTRAL_SMTP_URL: smtp.url } });
+      ({ smtp, service } = mailed = await startMailedService(engine, { clock }));
       base = service.url;
     });
-    after(async () => {
-      await service.stop();
-      await smtp.stop();
-    });
+    after(() => mailed.stop());
 
     async function account() {
       const email = uniqueEmail();
