@@ -61,6 +61,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_JWT_AUDIENCE', fallback: 'astral-auth', description: '`aud` of access tokens.' },
   { name: 'ASTRAL_JWT_ALG', fallback: 'EdDSA', description: 'Signing algorithm of new keys: EdDSA (Ed25519) or ES256.' },
   { name: 'ASTRAL_ACCESS_TOKEN_TTL', fallback: '5m', description: 'Lifetime of an access token (10s-1h).' },
+  { name: 'ASTRAL_KEY_ACTIVATION_DELAY', fallback: '2m', description: 'How long `keys rotate` publishes a new signing key before it signs, so cached JWKS pick it up first.' },
   { name: 'ASTRAL_SESSION_LIFETIME', fallback: '7d', description: 'Absolute lifetime of a session.' },
   { name: 'ASTRAL_SESSION_IDLE_TIMEOUT', fallback: '24h', description: 'A session unused this long ends.' },
   { name: 'ASTRAL_COOKIE_SECURE', fallback: 'true', description: 'Secure, __Host- prefixed session cookie; false only for plain-HTTP development.' },
@@ -76,6 +77,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_HASH_QUEUE_MAX', fallback: '64', description: 'Hashes allowed to wait; beyond it logins get 503 with Retry-After.' },
   { name: 'ASTRAL_BODY_LIMIT', fallback: '16384', description: 'Largest request body in bytes (1024-65536).' },
   { name: 'ASTRAL_LOG_LEVEL', fallback: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
+  { name: 'ASTRAL_REVOCATION_FEED_TOKEN', fallback: '(unset: the feed refuses everyone)', description: 'Bearer token that verifiers present to read `GET /v1/revocations`; at least 32 characters.' },
+  { name: 'ASTRAL_REVOCATION_HEARTBEAT', fallback: '5s', description: 'How often the revocation feed sends a heartbeat (1s-30s); verifiers treat three missed ones as a dead stream.' },
   ...LIFECYCLE_SETTINGS,
 ];
 
@@ -93,7 +96,7 @@ export interface Config {
   readonly revocationAckTimeoutMs: number;
   readonly migrateOnStart: boolean;
   readonly secretKey: Buffer | null;
-  readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number };
+  readonly jwt: { issuer: string; audience: string; alg: 'EdDSA' | 'ES256'; ttlMs: number; activationDelayMs: number };
   readonly session: { absoluteLifetimeMs: number; idleTimeoutMs: number };
   readonly cookieSecure: boolean;
   readonly allowedOrigins: readonly string[];
@@ -105,6 +108,7 @@ export interface Config {
   readonly hashQueueMax: number;
   readonly bodyLimit: number;
   readonly logLevel: string;
+  readonly revocationFeed: { token: string | null; heartbeatMs: number };
   readonly mail: MailConfig;
   readonly links: { baseUrls: readonly string[]; verifyTtlMs: number; resetTtlMs: number };
   readonly requireVerifiedEmail: boolean;
@@ -146,6 +150,7 @@ export function loadConfig(env: Env = process.env): Config {
       audience: read.text('ASTRAL_JWT_AUDIENCE', 'astral-auth'),
       alg: read.choice('ASTRAL_JWT_ALG', 'EdDSA', ['EdDSA', 'ES256'] as const),
       ttlMs: read.duration('ASTRAL_ACCESS_TOKEN_TTL', '5m', 10_000, 3_600_000),
+      activationDelayMs: read.duration('ASTRAL_KEY_ACTIVATION_DELAY', '2m', 0, 86_400_000),
     },
     session: {
       absoluteLifetimeMs: read.duration('ASTRAL_SESSION_LIFETIME', '7d', 60_000, 400 * DAY),
@@ -168,11 +173,16 @@ export function loadConfig(env: Env = process.env): Config {
     hashQueueMax: read.integer('ASTRAL_HASH_QUEUE_MAX', 64, 0, 100_000),
     bodyLimit: read.integer('ASTRAL_BODY_LIMIT', 16_384, 1_024, 65_536),
     logLevel: read.choice('ASTRAL_LOG_LEVEL', 'info', LOG_LEVELS),
+    revocationFeed: {
+      token: read.optionalSecret('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),
+      heartbeatMs: read.duration('ASTRAL_REVOCATION_HEARTBEAT', '5s', 1_000, 30_000),
+    },
     ...lifecycleSettings(read),
   };
 }
 
 const DAY = 86_400_000;
+const FEED_TOKEN_MIN_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: DAY };
@@ -231,6 +241,13 @@ function reader(env: Env) {
       if (!URL.canParse(raw) || !protocols.includes(new URL(raw).protocol)) {
         throw new ConfigError(name, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`);
       }
+      return raw;
+    },
+
+    optionalSecret(name: string, minLength: number): string | null {
+      const raw = value(name);
+      if (raw === undefined) return null;
+      if (raw.length < minLength) throw new ConfigError(name, `at least ${minLength} characters (openssl rand -base64 32)`);
       return raw;
     },
 

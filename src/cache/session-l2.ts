@@ -43,8 +43,8 @@ export class SessionL2 {
     private readonly ttlMs: number,
   ) {}
 
-  async getByHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    return decode(await this.redis.get(this.key('s:', tokenHash.toString('hex'))).catch(() => null));
+  async getByHash(tokenHash: string): Promise<SessionView | undefined> {
+    return decode(await this.redis.get(this.key('s:', tokenHash)).catch(() => null));
   }
 
   async getById(sessionId: string): Promise<SessionView | undefined> {
@@ -54,7 +54,7 @@ export class SessionL2 {
   async fill(view: SessionView, now: number): Promise<void> {
     const ttl = Math.min(this.ttlMs, view.expiresAt - now);
     if (ttl <= 0) return;
-    const hash = view.tokenHash.toString('hex');
+    const hash = view.tokenHash;
     const keys = [this.key('s:', hash), this.key('i:', view.id), this.key('u:', view.userId), this.key('ts:', view.id), this.key('tu:', view.userId)];
     await this.redis.eval(FILL, keys.length, ...keys, encode(view), String(ttl), `${view.id} ${hash}`).catch(() => undefined);
   }
@@ -77,11 +77,9 @@ export class SessionL2 {
 }
 
 function encode(view: SessionView): string {
-  return JSON.stringify({ ...view, tokenHash: view.tokenHash.toString('hex') });
+  return JSON.stringify(view);
 }
 
 function decode(text: string | null): SessionView | undefined {
-  if (!text) return undefined;
-  const parsed = JSON.parse(text) as SessionView & { tokenHash: string };
-  return { ...parsed, tokenHash: Buffer.from(parsed.tokenHash, 'hex') };
+  return text ? (JSON.parse(text) as SessionView) : undefined;
 }

@@ -7,7 +7,7 @@ import type {
   SessionReader,
   SessionView,
 } from '../domain/ports.js';
-import { hashKey, SessionL1 } from './session-l1.js';
+import { SessionL1 } from './session-l1.js';
 import type { SessionL2 } from './session-l2.js';
 
 export type CacheTier = 'l1' | 'l2' | 'db';
@@ -45,7 +45,7 @@ export class TieredSessionCache implements SessionCache {
     private readonly clock: Clock,
     private readonly options: TieredCacheOptions,
   ) {
-    this.l1 = new SessionL1(options.maxEntries);
+    this.l1 = new SessionL1(options.maxEntries, options.ttlMs, clock);
   }
 
   get size(): number {
@@ -63,21 +63,21 @@ export class TieredSessionCache implements SessionCache {
     bus.onHealth?.((healthy) => this.setHealthy(healthy));
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const entry = this.l1.getByHash(hashKey(tokenHash));
-    if (entry && this.trusted(entry.cachedAt)) return this.hit('l1', entry.view);
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
+    const cached = this.l1.getByHash(tokenHash, this.trustedAge());
+    if (cached) return this.hit('l1', cached);
     this.miss('l1');
     return this.fill(() => this.l2?.getByHash(tokenHash), () => this.source.findSessionByTokenHash(tokenHash));
   }
 
   async findSessionById(sessionId: string): Promise<SessionView | undefined> {
-    const entry = this.l1.getById(sessionId);
-    if (entry && this.trusted(entry.cachedAt)) return this.hit('l1', entry.view);
+    const cached = this.l1.getById(sessionId, this.trustedAge());
+    if (cached) return this.hit('l1', cached);
     this.miss('l1');
     return this.fill(() => this.l2?.getById(sessionId), () => this.source.findSessionById(sessionId));
   }
 
-  async findFreshByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
+  async findFreshByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
     return this.fill(undefined, () => this.source.findSessionByTokenHash(tokenHash));
   }
 
@@ -86,12 +86,12 @@ export class TieredSessionCache implements SessionCache {
   }
 
   remember(view: SessionView): void {
-    this.l1.set(view, this.clock.now());
+    this.l1.set(view);
   }
 
   touched(sessionId: string, lastSeenAt: number): void {
-    const entry = this.l1.getById(sessionId);
-    if (entry) entry.view = { ...entry.view, lastSeenAt };
+    const cached = this.l1.getById(sessionId);
+    if (cached) this.l1.replace({ ...cached, lastSeenAt });
   }
 
   /**
@@ -121,7 +121,7 @@ export class TieredSessionCache implements SessionCache {
     if (fromL2 && this.l2) this.options.onLookup?.('l2', shared !== undefined);
     const view = shared ?? (await this.fromSource(fromSource));
     if (view && !this.revokedSince(view, readAt)) {
-      this.l1.set(view, readAt);
+      this.l1.set(view);
       if (!shared) void this.l2?.fill(view, readAt);
     }
     return view;
@@ -137,9 +137,8 @@ export class TieredSessionCache implements SessionCache {
     return (this.sessionTombs.get(view.id) ?? -Infinity) >= readAt || (this.userTombs.get(view.userId) ?? -Infinity) >= readAt;
   }
 
-  private trusted(cachedAt: number): boolean {
-    const age = this.clock.now() - cachedAt;
-    return age < (this.healthy ? this.options.ttlMs : this.options.degradedTtlMs);
+  private trustedAge(): number {
+    return this.healthy ? this.options.ttlMs : this.options.degradedTtlMs;
   }
 
   private setHealthy(healthy: boolean): void {

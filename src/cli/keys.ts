@@ -11,10 +11,14 @@ export async function runKeys(config: Config, args: string[]): Promise<number> {
 
   const core = await createCore({ config, logger: createLogger('warn') });
   try {
-    const now = core.clock.now();
-    const kid = await core.keyRing.rotate(config.jwt.alg, now, config.jwt.ttlMs + GRACE_BEYOND_TTL_MS);
-    const retire = new Date(now + config.jwt.ttlMs + GRACE_BEYOND_TTL_MS).toISOString();
-    process.stdout.write(`new signing key ${kid} (${config.jwt.alg}); previous keys stay published until ${retire}\n`);
+    const graceMs = config.jwt.ttlMs + GRACE_BEYOND_TTL_MS;
+    const rotation = { activationDelayMs: config.jwt.activationDelayMs, graceMs };
+    const { kid, activatesAt } = await core.keyRing.rotate(config.jwt.alg, core.clock.now(), rotation);
+    const [signsFrom, retire] = [activatesAt, activatesAt + graceMs].map((ms) => new Date(ms).toISOString());
+    process.stdout.write(
+      `new signing key ${kid} (${config.jwt.alg}) published; it signs from ${signsFrom}; ` +
+        `previous keys stay published until ${retire}\n`,
+    );
     return 0;
   } finally {
     await core.close();

@@ -42,8 +42,8 @@ function readPassword(): Promise<string> {
   const lines = createInterface({ input, output: terminal ? sink : undefined, terminal });
   return new Promise((resolve, reject) => {
     lines.once('line', (line) => {
+      resolve(line); // before close(), whose 'close' event would otherwise reject first
       lines.close();
-      resolve(line);
     });
     lines.once('close', () => reject(new UsageError('no password on standard input')));
   });

@@ -22,7 +22,8 @@ export interface NewUser {
 
 export interface NewSession {
   readonly id: string;
-  readonly tokenHash: Buffer;
+  /** See hashSessionToken: base64 of the SHA-256 of the token. */
+  readonly tokenHash: string;
   readonly userId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -34,8 +35,8 @@ export interface NewSession {
 /** A live-looking session joined with the user it belongs to: what a session check reads. */
 export interface SessionView {
   readonly id: string;
-  /** SHA-256 of the session token: what caches key the session by. */
-  readonly tokenHash: Buffer;
+  /** Base64 of the SHA-256 of the session token: what caches key the session by. */
+  readonly tokenHash: string;
   readonly userId: string;
   readonly createdAt: number;
   readonly expiresAt: number;
@@ -72,6 +73,11 @@ export interface StoredSigningKey {
   readonly publicJwk: string;
   readonly privateKeySealed: string;
   readonly createdAt: number;
+  /**
+   * When the key starts signing. A rotated-in key is published this long
+   * before, so verifiers holding a cached JWKS have fetched it by then.
+   */
+  readonly activatesAt: number;
   /** Set when a newer key took over: the key stays published until then, for tokens it signed. */
   readonly retiresAt: number | null;
 }
@@ -92,7 +98,7 @@ export interface UserStore {
 
 /** The read side of sessions, as the hot path sees it: the store itself, or a cache in front of it. */
 export interface SessionReader {
-  findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined>;
   findSessionById(sessionId: string): Promise<SessionView | undefined>;
 }
 
@@ -102,7 +108,7 @@ export interface SessionReader {
  * view that looks idle-expired is read again past the cache before it is refused.
  */
 export interface SessionCache extends SessionReader {
-  findFreshByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined>;
+  findFreshByTokenHash(tokenHash: string): Promise<SessionView | undefined>;
   findFreshById(sessionId: string): Promise<SessionView | undefined>;
   /** A session just created: cache it so its first check is a hit. */
   remember(view: SessionView): void;

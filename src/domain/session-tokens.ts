@@ -18,9 +18,13 @@ export function isSessionTokenShaped(candidate: string): boolean {
   return candidate.length === SESSION_TOKEN_PREFIX.length + ENCODED_LENGTH && TOKEN_SHAPE.test(candidate);
 }
 
-/** The whole token goes into the hash (ASVS: cache keys never cross between users). */
-export function hashSessionToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+/**
+ * SHA-256 of the whole token (ASVS: cache keys never cross between users), in
+ * base64: one form for the caches' keys and the views they hold. The stores
+ * keep the 32 raw bytes.
+ */
+export function hashSessionToken(token: string): string {
+  return createHash('sha256').update(token).digest('base64');
 }
 
 /** Public identifier of a session: safe to show, useless to authenticate with. */

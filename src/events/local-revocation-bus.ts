@@ -1,4 +1,5 @@
 import type { Revocation, RevocationBus, RevocationListener } from '../domain/ports.js';
+import { deliverAll } from './deliver.js';
 
 /**
  * Revocations within one process: the embedded default, where there is no
@@ -9,7 +10,7 @@ export class LocalRevocationBus implements RevocationBus {
   private readonly listeners = new Set<RevocationListener>();
 
   async publish(revocation: Revocation): Promise<void> {
-    await Promise.all([...this.listeners].map((listener) => listener(revocation, 'local')));
+    await deliverAll(this.listeners, revocation, 'local');
   }
 
   subscribe(listener: RevocationListener): () => void {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Revocation, RevocationBus, RevocationListener } from '../domain/ports.js';
+import { deliverAll } from './deliver.js';
 
 /**
  * Revocations shared by every instance through Redis pub/sub. The publishing
@@ -56,7 +57,7 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   async publish(revocation: Revocation): Promise<void> {
-    await Promise.all([...this.listeners].map((listener) => listener(revocation, 'local')));
+    await deliverAll(this.listeners, revocation, 'local');
     const id = randomBytes(8).toString('hex');
     const message = JSON.stringify({ id, from: this.instanceId, revocation } satisfies Envelope);
     try {
@@ -122,7 +123,7 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   private async deliver(envelope: Envelope): Promise<void> {
-    await Promise.all([...this.listeners].map((listener) => listener(envelope.revocation, 'remote')));
+    await deliverAll(this.listeners, envelope.revocation, 'remote');
     await this.publisher.publish(`${this.channel}:ack:${envelope.from}`, envelope.id).catch(() => undefined);
   }
 

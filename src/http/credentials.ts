@@ -10,7 +10,8 @@ export type Credential =
   | { readonly kind: 'session_token'; readonly token: string; readonly via: 'cookie' | 'bearer' }
   | { readonly kind: 'access_token'; readonly token: string; readonly via: 'bearer' };
 
-const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/;
+// The scheme name is case-insensitive (RFC 9110 §11.1).
+const BEARER = /^Bearer ([A-Za-z0-9._~+/-]+=*)$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** A present but malformed Authorization header is refused, never skipped in favour of a cookie. */

@@ -11,6 +11,7 @@ export const ERROR_CODES = {
   invalid_redirect: { status: 400, description: 'redirect is not one of ASTRAL_LINK_BASE_URLS, compared exactly.' },
   invalid_credentials: { status: 401, description: 'Email or password is incorrect (the same answer for unknown accounts).' },
   invalid_session: { status: 401, description: 'No session credential, or one that is expired, revoked or malformed.' },
+  invalid_feed_token: { status: 401, description: 'The revocation feed token (ASTRAL_REVOCATION_FEED_TOKEN) is missing or wrong.' },
   forbidden_origin: { status: 403, description: 'A cookie-authenticated request came from an origin that is not allowed.' },
   email_not_verified: { status: 403, description: 'The password is right but the address is not verified, and ASTRAL_REQUIRE_VERIFIED_EMAIL is on.' },
   not_found: { status: 404, description: 'No such route.' },

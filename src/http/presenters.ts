@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import type { SessionView } from '../domain/ports.js';
 import { idleExpiresAt, type SessionPolicy } from '../domain/sessions.js';
 import type { PublicUser } from '../domain/users.js';
@@ -36,9 +37,11 @@ export function presentLogin(issued: IssuedSession) {
 /**
  * The session answer as JSON text. A cached view is one object until it is
  * touched or dropped, so its answer is built once and served as is: the hot
- * path then formats no dates and serialises nothing.
+ * path then formats no dates and serialises nothing. Only the most recently
+ * answered views keep theirs, so the memory it takes stays bounded however
+ * many sessions are cached.
  */
-const sessionBodies = new WeakMap<SessionView, string>();
+const sessionBodies = new LRUCache<SessionView, string>({ max: 50_000 });
 
 export function sessionBody(view: SessionView, policy: SessionPolicy): string {
   let body = sessionBodies.get(view);

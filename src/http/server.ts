@@ -4,7 +4,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
-import type { Clock, Store } from '../domain/ports.js';
+import type { Clock, RevocationBus, Store } from '../domain/ports.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
@@ -13,6 +13,7 @@ import type { Lifecycle } from '../lifecycle.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
+import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
@@ -25,6 +26,7 @@ export interface HttpDeps {
   readonly logger: Logger;
   readonly clock: Clock;
   readonly lifecycle: Lifecycle;
+  readonly revocations: RevocationBus;
 }
 
 /** Settings the routes read, derived once from the configuration. */
@@ -62,6 +64,12 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerSessionRoutes(app, deps, settings);
   registerLifecycleRoutes(app, deps, settings);
   registerPrivacyRoutes(app, deps, settings);
+  registerRevocationRoutes(app, {
+    ...deps,
+    feedToken: config.revocationFeed.token,
+    heartbeatMs: config.revocationFeed.heartbeatMs,
+    accessTokenTtlMs: config.jwt.ttlMs,
+  });
   return app;
 }
 
@@ -106,6 +114,7 @@ const OPENAPI_INFO = {
     securitySchemes: {
       sessionCookie: { type: 'apiKey' as const, in: 'cookie' as const, name: '__Host-astral_session' },
       bearer: { type: 'http' as const, scheme: 'bearer' },
+      feedToken: { type: 'http' as const, scheme: 'bearer', description: 'ASTRAL_REVOCATION_FEED_TOKEN' },
     },
   },
 };

@@ -58,7 +58,7 @@ export function toSessionView(row: SessionViewRow): SessionView {
   const { sessionId, tokenHash, userId, sessionCreatedAt, expiresAt, lastSeenAt, disabledAt } = row;
   return {
     id: sessionId,
-    tokenHash,
+    tokenHash: tokenHash.toString('base64'),
     userId,
     createdAt: sessionCreatedAt,
     expiresAt,

@@ -17,7 +17,15 @@ export interface LoadedKey {
   readonly privateKey: jose.CryptoKey;
   readonly publicKey: jose.CryptoKey;
   readonly createdAt: number;
+  readonly activatesAt: number;
   readonly retiresAt: number | null;
+}
+
+export interface Rotation {
+  /** How long the new key is published before it signs. */
+  readonly activationDelayMs: number;
+  /** How long the old keys stay published after the new one starts signing. */
+  readonly graceMs: number;
 }
 
 const SEAL_CONTEXT = 'signing-key';
@@ -40,18 +48,24 @@ export class KeyRing {
     this.keys = await Promise.all(stored.map((key) => this.open(key)));
   }
 
-  /** Creates a key that signs from now on; the others retire after `graceMs`. */
-  async rotate(alg: SigningAlg, now: number, graceMs: number): Promise<string> {
-    const key = await createSigningKey(alg, this.box, now);
+  /**
+   * Publishes a new key now and lets it sign after the activation delay; the
+   * others stop signing then and retire `graceMs` later, once every token
+   * they signed has expired.
+   */
+  async rotate(alg: SigningAlg, now: number, rotation: Rotation): Promise<{ kid: string; activatesAt: number }> {
+    const activatesAt = now + rotation.activationDelayMs;
+    const key = await createSigningKey(alg, this.box, now, activatesAt);
     await this.store.insertSigningKey(key);
-    await this.store.retireSigningKeysExcept(key.kid, now + graceMs);
+    await this.store.retireSigningKeysExcept(key.kid, activatesAt + rotation.graceMs);
     await this.load(alg, now);
-    return key.kid;
+    return { kid: key.kid, activatesAt };
   }
 
+  /** The most recently activated published key. */
   signingKey(now: number): LoadedKey {
-    const live = this.published(now).filter((key) => key.retiresAt === null);
-    const newest = live.sort((a, b) => b.createdAt - a.createdAt)[0];
+    const active = this.published(now).filter((key) => key.activatesAt <= now);
+    const newest = active.sort((a, b) => b.activatesAt - a.activatesAt)[0];
     if (!newest) throw new Error('no signing key is active; run `astral-auth keys rotate`');
     return newest;
   }
@@ -75,12 +89,12 @@ export class KeyRing {
     const privateKey = (await jose.importJWK(privateJwk, alg)) as jose.CryptoKey;
     const publicJwk = JSON.parse(stored.publicJwk) as jose.JWK;
     const publicKey = (await jose.importJWK(publicJwk, alg)) as jose.CryptoKey;
-    const { kid, createdAt, retiresAt } = stored;
-    return { kid, alg, publicJwk, privateKey, publicKey, createdAt, retiresAt };
+    const { kid, createdAt, activatesAt, retiresAt } = stored;
+    return { kid, alg, publicJwk, privateKey, publicKey, createdAt, activatesAt, retiresAt };
   }
 }
 
-async function createSigningKey(alg: SigningAlg, box: SecretBox, now: number): Promise<StoredSigningKey> {
+async function createSigningKey(alg: SigningAlg, box: SecretBox, now: number, activatesAt = now): Promise<StoredSigningKey> {
   const { publicKey, privateKey } = await jose.generateKeyPair(alg, { extractable: true });
   const kid = randomBytes(12).toString('base64url');
   const publicJwk = { ...(await jose.exportJWK(publicKey)), kid, alg, use: 'sig' };
@@ -91,6 +105,7 @@ async function createSigningKey(alg: SigningAlg, box: SecretBox, now: number): P
     publicJwk: JSON.stringify(publicJwk),
     privateKeySealed: box.seal(JSON.stringify(privateJwk), SEAL_CONTEXT),
     createdAt: now,
+    activatesAt,
     retiresAt: null,
   };
 }

@@ -134,7 +134,7 @@ for (const engine of ENGINES) {
           { authorization: 'Bearer' },
           { authorization: 'Basic dXNlcjpwYXNz' },
           { authorization: `Bearer ${login.sessionToken}x` },
-          { authorization: `Bearer ${login.sessionToken.slice(0, -1)}A` },
+          { authorization: `Bearer ${login.sessionToken.slice(0, -1)}${login.sessionToken.endsWith('A') ? 'E' : 'A'}` },
           { authorization: `Bearer ${forged}` },
           { authorization: `Bearer ${none}` },
           { authorization: `Bearer ${login.accessToken.slice(0, -4)}` },
@@ -175,16 +175,20 @@ for (const engine of ENGINES) {
         assertError(await call(base, 'POST', '/v1/token', { token: login.accessToken }), 401, 'invalid_session');
       });
 
-      test('access tokens signed before a key rotation verify until the old key retires', async () => {
+      test('a rotated-in key is published before it signs; old tokens verify until the old key retires', async () => {
         const { login } = await registerAndLogin();
         const ring = service.app.core.keyRing;
-        const newKid = await ring.rotate('EdDSA', clock.now(), 6 * MINUTE);
+        const oldKid = kidOf(login.accessToken);
+        const { kid: newKid } = await ring.rotate('EdDSA', clock.now(), { activationDelayMs: 2 * MINUTE, graceMs: 6 * MINUTE });
         const jwks = await call(base, 'GET', '/.well-known/jwks.json');
-        assert.ok(jwks.body.keys.length >= 2);
-        assert.equal((await call(base, 'GET', '/v1/session', { token: login.accessToken })).status, 200);
+        assert.ok(jwks.body.keys.some((key: { kid: string }) => key.kid === newKid), 'published at once');
+        const early = await call(base, 'POST', '/v1/token', { token: login.sessionToken });
+        assert.equal(kidOf(early.body.accessToken), oldKid, 'the old key still signs until activation');
 
+        clock.advance(2 * MINUTE);
         const minted = await call(base, 'POST', '/v1/token', { token: login.sessionToken });
         assert.equal(kidOf(minted.body.accessToken), newKid);
+        assert.equal((await call(base, 'GET', '/v1/session', { token: login.accessToken })).status, 200);
         clock.advance(7 * MINUTE);
         assert.ok(!(await call(base, 'GET', '/.well-known/jwks.json')).body.keys.some((key: { kid: string }) => key.kid === kidOf(login.accessToken)));
         assertError(await call(base, 'GET', '/v1/session', { token: login.accessToken }), 401, 'invalid_session');

@@ -49,7 +49,7 @@ for (const engine of ENGINES) {
       assert.equal(byHash?.user.email, user.email);
       assert.equal(byHash?.expiresAt, session.expiresAt);
       assert.deepEqual(await store.findSessionById(session.id), byHash);
-      assert.equal(await store.findSessionByTokenHash(Buffer.alloc(32)), undefined);
+      assert.equal(await store.findSessionByTokenHash(Buffer.alloc(32).toString('base64')), undefined);
     });
 
     test('touches only move last-seen forward', async () => {
@@ -112,7 +112,7 @@ for (const engine of ENGINES) {
     });
 
     test('signing keys: insert, list in age order, retire all but one', async () => {
-      const base = { alg: 'EdDSA', publicJwk: '{}', privateKeySealed: 'v1.x.y', retiresAt: null };
+      const base = { alg: 'EdDSA', publicJwk: '{}', privateKeySealed: 'v1.x.y', retiresAt: null, activatesAt: 500 };
       await store.insertSigningKey({ ...base, kid: `old-${engine}`, createdAt: 1_000 });
       await store.insertSigningKey({ ...base, kid: `new-${engine}`, createdAt: 2_000 });
       await store.retireSigningKeysExcept(`new-${engine}`, 9_000);
@@ -120,6 +120,7 @@ for (const engine of ENGINES) {
       const old = keys.find((key) => key.kid === `old-${engine}`);
       const fresh = keys.find((key) => key.kid === `new-${engine}`);
       assert.equal(old?.retiresAt, 9_000);
+      assert.equal(old?.activatesAt, 500);
       assert.equal(fresh?.retiresAt, null);
       assert.ok(keys.indexOf(old!) < keys.indexOf(fresh!));
     });

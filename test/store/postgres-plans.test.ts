@@ -14,7 +14,7 @@ import { newSession, newUser } from './stores.js';
 let database: TestDatabase;
 let store: PostgresStore;
 let client: pg.Client;
-let sample: { email: string; tokenHash: Buffer; sessionId: string; userId: string };
+let sample: { email: string; tokenHash: string; sessionId: string; userId: string };
 
 before(async () => {
   database = await createTestDatabase('astral_plans');
@@ -49,7 +49,7 @@ test('the login lookup reads the unique email index', async () => {
 });
 
 test('the session lookup by token hash reads two unique indexes', async () => {
-  const plan = await planOf(HOT_QUERIES.sessionByTokenHash, [sample.tokenHash]);
+  const plan = await planOf(HOT_QUERIES.sessionByTokenHash, [Buffer.from(sample.tokenHash, 'base64')]);
   assert.match(plan, /"Index Name":"sessions_token_hash_key"/);
   assert.match(plan, /"Index Name":"users_pkey"/);
   assert.doesNotMatch(plan, /Seq Scan/);

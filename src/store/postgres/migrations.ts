@@ -95,4 +95,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX known_devices_seen ON known_devices ("lastSeenAt");
     `,
   },
+  {
+    version: 4,
+    name: 'signing keys activate after being published',
+    sql: `
+      ALTER TABLE signing_keys ADD COLUMN "activatesAt" timestamptz;
+      UPDATE signing_keys SET "activatesAt" = "createdAt";
+      ALTER TABLE signing_keys ALTER COLUMN "activatesAt" SET NOT NULL;
+    `,
+  },
 ];

@@ -170,12 +170,12 @@ export class PostgresStore implements Store {
 
   async createSession(session: NewSession): Promise<void> {
     const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
-    const values = [id, tokenHash, userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
+    const values = [id, Buffer.from(tokenHash, 'base64'), userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
     await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [tokenHash], 'sessionByTokenHash');
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
+    const { rows } = await this.query(HOT_QUERIES.sessionByTokenHash, [Buffer.from(tokenHash, 'base64')], 'sessionByTokenHash');
     return rows[0] && toSessionView(rows[0]);
   }
 
@@ -209,14 +209,19 @@ export class PostgresStore implements Store {
   }
 
   async insertSigningKey(key: StoredSigningKey): Promise<void> {
-    await this.query('INSERT INTO signing_keys VALUES ($1, $2, $3, $4, $5, $6)', [
-      key.kid,
-      key.alg,
-      key.publicJwk,
-      key.privateKeySealed,
-      new Date(key.createdAt),
-      key.retiresAt === null ? null : new Date(key.retiresAt),
-    ]);
+    await this.query(
+      `INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        key.kid,
+        key.alg,
+        key.publicJwk,
+        key.privateKeySealed,
+        new Date(key.createdAt),
+        key.retiresAt === null ? null : new Date(key.retiresAt),
+        new Date(key.activatesAt),
+      ],
+    );
   }
 
   async retireSigningKeysExcept(kid: string, retiresAt: number): Promise<void> {

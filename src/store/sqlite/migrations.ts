@@ -93,4 +93,12 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX known_devices_seen ON known_devices ("lastSeenAt");
     `,
   },
+  {
+    version: 4,
+    name: 'signing keys activate after being published',
+    sql: `
+      ALTER TABLE signing_keys ADD COLUMN "activatesAt" INTEGER NOT NULL DEFAULT 0;
+      UPDATE signing_keys SET "activatesAt" = "createdAt";
+    `,
+  },
 ];

@@ -146,11 +146,11 @@ export class SqliteStore implements Store {
   }
 
   async createSession(session: NewSession): Promise<void> {
-    this.hot.insertSession.run(session);
+    this.hot.insertSession.run({ ...session, tokenHash: Buffer.from(session.tokenHash, 'base64') });
   }
 
-  async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
-    const row = this.hot.sessionByTokenHash.get(tokenHash) as SessionViewRow | undefined;
+  async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
+    const row = this.hot.sessionByTokenHash.get(Buffer.from(tokenHash, 'base64')) as SessionViewRow | undefined;
     return row && toSessionView(row);
   }
 
@@ -180,7 +180,8 @@ export class SqliteStore implements Store {
 
   async insertSigningKey(key: StoredSigningKey): Promise<void> {
     this.db
-      .prepare(`INSERT INTO signing_keys VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt)`)
+      .prepare(`INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
+        VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt, @activatesAt)`)
       .run(key);
   }
 

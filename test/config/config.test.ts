@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { ConfigError, loadConfig } from '../src/config.js';
-import { refuses } from './helpers/config.js';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { refuses } from '../helpers/config.js';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 
@@ -23,7 +23,7 @@ describe('loadConfig: defaults', () => {
   });
 
   test('tokens and sessions', () => {
-    assert.deepEqual(config.jwt, { issuer: 'astral-auth', audience: 'astral-auth', alg: 'EdDSA', ttlMs: 300_000 });
+    assert.deepEqual(config.jwt, { issuer: 'astral-auth', audience: 'astral-auth', alg: 'EdDSA', ttlMs: 300_000, activationDelayMs: 120_000 });
     assert.deepEqual(config.session, { absoluteLifetimeMs: 7 * 86_400_000, idleTimeoutMs: 24 * 3_600_000 });
     assert.equal(config.cookieSecure, true);
     assert.deepEqual(config.allowedOrigins, []);

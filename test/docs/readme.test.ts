@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { SETTINGS } from '../src/config.js';
-import { ERROR_CODES } from '../src/http/error-codes.js';
+import { SETTINGS } from '../../src/config.js';
+import { ERROR_CODES } from '../../src/http/error-codes.js';
 
 /** The README is the operator's reference: it must name every setting and every error code. */
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 
 test('the README lists every setting with its default', () => {
   for (const setting of SETTINGS) {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
-import { loadConfig } from '../src/config.js';
-import { refuses } from './helpers/config.js';
+import { loadConfig } from '../../src/config.js';
+import { refuses } from '../helpers/config.js';
 
 describe('lifecycle settings', () => {
   test('defaults: mail to the data folder, one link base, every notice on', () => {
