@@ -46,14 +46,14 @@ export function sqliteLifecycle(db: Database.Database): LifecycleStore {
  * rows atomically; the embedded engine runs one instance anyway.
  */
 function outbox(db: Database.Database): OutboxStore {
-  const claim = db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, "dueAt" = @leaseUntil
-    WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'pending' AND "dueAt" <= @now ORDER BY "dueAt" LIMIT @limit)
-    RETURNING ${CLAIMED_MAIL_COLUMNS}`);
   return {
     async enqueueMail(mail) {
       db.transaction(() => insertMail(db, mail))();
     },
     async claimMail(now, leaseUntil, limit) {
+      const claim = db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, "dueAt" = @leaseUntil
+        WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'pending' AND "dueAt" <= @now ORDER BY "dueAt" LIMIT @limit)
+        RETURNING ${CLAIMED_MAIL_COLUMNS}`);
       return (claim.all({ now, leaseUntil, limit }) as ClaimedMailRow[]).map(toClaimedMail);
     },
     async settleMail(id, outcome) {
@@ -69,12 +69,14 @@ function outbox(db: Database.Database): OutboxStore {
   };
 }
 
+// Statements are prepared when used, not when the store is built: the tables exist only once migrations ran.
 function linkTokens(db: Database.Database): LinkTokenStore {
-  const useToken = db.prepare(`UPDATE link_tokens SET "usedAt" = @now
-    WHERE "tokenHash" = @tokenHash AND purpose = @purpose AND "usedAt" IS NULL AND "expiresAt" > @now
-    RETURNING "userId", email`);
   const consume = (tokenHash: Buffer, purpose: LinkPurpose, now: number) =>
-    useToken.get({ tokenHash, purpose, now }) as LinkGrant | undefined;
+    db
+      .prepare(`UPDATE link_tokens SET "usedAt" = @now
+        WHERE "tokenHash" = @tokenHash AND purpose = @purpose AND "usedAt" IS NULL AND "expiresAt" > @now
+        RETURNING "userId", email`)
+      .get({ tokenHash, purpose, now }) as LinkGrant | undefined;
 
   return {
     async saveLinkToken(token) {
