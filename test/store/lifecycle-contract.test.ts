@@ -192,6 +192,25 @@ for (const engine of ENGINES) {
       await takeAll();
     });
 
+    test('purges running at once share the work and delete each row once', async () => {
+      const user = newUser();
+      await store.createUser(user);
+      for (let i = 0; i < 30; i++) await store.createSession({ ...newSession(user.id, T0 - 2 * HOUR), expiresAt: T0 - HOUR });
+      const cutoffs = { now: T0, idleBefore: 0, mailBefore: 0, devicesBefore: 0 };
+      const drain = async () => {
+        let total = 0;
+        let deleted: number;
+        do {
+          deleted = await life.purgeBatch('sessions', cutoffs, 4);
+          total += deleted;
+        } while (deleted > 0);
+        return total;
+      };
+      const totals = await Promise.all([drain(), drain(), drain()]);
+      assert.equal(totals[0]! + totals[1]! + totals[2]!, 30);
+      assert.deepEqual(await life.listSessionsOfUser(user.id), []);
+    });
+
     test('a user sees the subjects and times of mail sent to them, never a link', async () => {
       await takeAll();
       const user = newUser();
