@@ -8,6 +8,7 @@ import { connectSharedState, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { createGuardian, type GuardianParts } from './guardian-wiring.js';
 import { buildServer } from './http/server.js';
+import { createLifecycle, openMailing, type Lifecycle } from './lifecycle.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher, measureBcryptVerify } from './passwords/hasher.js';
 import { WorkQueue } from './passwords/work-queue.js';
@@ -26,6 +27,8 @@ export interface Core {
   readonly shared: SharedState;
   readonly clock: Clock;
   readonly guardian: GuardianParts;
+  /** Mail, link flows, export, deletion and retention (src/lifecycle.ts). */
+  readonly lifecycle: Lifecycle;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -51,6 +54,7 @@ const TOUCH_FLUSH_MS = 1_000;
 // well inside the grace the old key is given (see cli/keys.ts).
 const KEY_RELOAD_MS = 20_000;
 const FLOOR_REFRESH_MS = 300_000;
+const AUDIT_EXPORT_MAX = 10_000;
 
 /** Wires the store, keys, hashing and the auth service from one configuration. */
 export async function createCore({ config, logger, clock = systemClock, protection = true }: CoreOptions): Promise<Core> {
@@ -94,6 +98,7 @@ async function assemble(
   }, FLOOR_REFRESH_MS);
   floorRefresh.unref();
   const { revocations, sessions } = shared;
+  const mailing = openMailing(config, store, clock);
   const auth = new AuthService({
     store,
     sessions,
@@ -108,6 +113,27 @@ async function assemble(
     defaultRole: config.defaultRole,
     failureFloorMs: () => floor.ms,
     guardian: guardian.guardian,
+    notices: mailing.notices,
+    requireVerifiedEmail: config.requireVerifiedEmail,
+  });
+  const lifecycle = createLifecycle({
+    config,
+    logger,
+    clock,
+    users: store,
+    auth,
+    revocations,
+    ...mailing,
+    // A reset proves the owner: the lockout an attacker ran up on the account goes.
+    hooks: { onPasswordReset: (_userId, email) => guardian.guardian.guard.unlock(email) },
+    exporters: [{ section: 'audit', collect: (userId) => guardian.store.queryAuditEvents({ userId, limit: AUDIT_EXPORT_MAX }) }],
+    // Queued events are written first, so that none lands with the real id after the rewrite.
+    erasers: [
+      async (userId, pseudonym) => {
+        await guardian.audit.flush();
+        await guardian.store.pseudonymizeAuditEvents(userId, pseudonym);
+      },
+    ],
   });
   return {
     config,
@@ -118,9 +144,11 @@ async function assemble(
     shared,
     clock,
     guardian,
+    lifecycle,
     async close() {
       clearInterval(reload);
       clearInterval(floorRefresh);
+      await lifecycle.close();
       await touches.close();
       await guardian.close();
       await shared.close();
@@ -142,6 +170,7 @@ async function failureFloor(store: Store, logger: Logger): Promise<number> {
 export async function createApp(options: CoreOptions): Promise<App> {
   const core = await createCore(options);
   const server = await buildServer({ ...core, logger: options.logger });
+  core.lifecycle.start();
   return {
     server,
     core,

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { RISK_ACTIONS, type RiskPolicy } from './domain/risk.js';
+import { NOTICE_KINDS, type NoticeKind, type RetryPolicy } from './domain/mail.js';
 
 /**
  * Every setting of the service, read from the environment once at start and
@@ -22,6 +23,24 @@ export interface SettingDoc {
   readonly fallback: string;
   readonly description: string;
 }
+
+/** Mail, links, notices and retention: the account lifecycle's settings (docs/lifecycle.md). */
+const LIFECYCLE_SETTINGS: readonly SettingDoc[] = [
+  { name: 'ASTRAL_SMTP_URL', fallback: '(unset: mail is written to ASTRAL_DATA_DIR/mail)', description: 'Mail server: smtp://host:port (STARTTLS when offered) or smtps://host:port, with user:password@ if it needs them.' },
+  { name: 'ASTRAL_MAIL_FROM', fallback: 'astral-auth <no-reply@astral-auth.localhost>', description: 'From of every mail: an address, or a name and <address>.' },
+  { name: 'ASTRAL_MAIL_TEMPLATES_DIR', fallback: '(unset: built-in templates)', description: 'Folder of templates that replace the built-in ones, checked at start (docs/lifecycle.md).' },
+  { name: 'ASTRAL_MAIL_POLL_INTERVAL', fallback: '1s', description: 'How often each instance looks for mail to send.' },
+  { name: 'ASTRAL_MAIL_MAX_ATTEMPTS', fallback: '8', description: 'Attempts at sending one mail before it is recorded as failed (1-50).' },
+  { name: 'ASTRAL_MAIL_RETRY_DELAY', fallback: '30s', description: 'Wait before the first retry; it doubles with each attempt, up to 1h.' },
+  { name: 'ASTRAL_LINK_BASE_URLS', fallback: 'http://localhost:3000/account', description: 'Comma-separated app pages that mailed links open; the first is the default, a request may name another in redirect (exact match).' },
+  { name: 'ASTRAL_VERIFY_LINK_TTL', fallback: '24h', description: 'Lifetime of an email verification or email change link.' },
+  { name: 'ASTRAL_RESET_LINK_TTL', fallback: '1h', description: 'Lifetime of a password reset link.' },
+  { name: 'ASTRAL_REQUIRE_VERIFIED_EMAIL', fallback: 'false', description: 'Refuse logins (403 email_not_verified, after the password verified) until the address is verified.' },
+  { name: 'ASTRAL_NOTIFY', fallback: 'all', description: `Notices mailed to the account holder: all, none, or a comma-separated list of ${NOTICE_KINDS.join(', ')}.` },
+  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often expired sessions, used or expired links, old mail and devices are deleted.' },
+  { name: 'ASTRAL_MAIL_RETENTION', fallback: '30d', description: 'How long sent and failed mail stays in the outbox (and in the export).' },
+  { name: 'ASTRAL_DEVICE_RETENTION', fallback: '180d', description: 'A device unseen this long is forgotten: signing in from it notifies again.' },
+];
 
 export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_HOST', fallback: '127.0.0.1', description: 'Address to listen on.' },
@@ -89,6 +108,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_AUDIT_FLUSH_INTERVAL', fallback: '250ms', description: 'Longest an audit event of a login waits in memory before it is written (10ms-10s).' },
   { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes expired audit events, counters and MFA challenges (1m-24h).' },
   { name: 'ASTRAL_BLOCKS_RELOAD', fallback: '5s', description: 'How often each instance rereads address blocks made elsewhere (1s-5m).' },
+  ...LIFECYCLE_SETTINGS,
 ];
 
 export interface Config {
@@ -129,6 +149,11 @@ export interface Config {
   readonly auditFlushIntervalMs: number;
   readonly purgeIntervalMs: number;
   readonly blocksReloadMs: number;
+  readonly mail: MailConfig;
+  readonly links: { baseUrls: readonly string[]; verifyTtlMs: number; resetTtlMs: number };
+  readonly requireVerifiedEmail: boolean;
+  readonly notices: ReadonlySet<NoticeKind>;
+  readonly retention: { intervalMs: number; mailMs: number; devicesMs: number };
 }
 
 export interface LockoutSettings {
@@ -152,6 +177,14 @@ export interface RiskSettings {
   readonly policy: RiskPolicy;
   readonly burstThreshold: number;
   readonly shortLifetimeMs: number;
+}
+
+export interface MailConfig {
+  readonly smtpUrl: string | null;
+  readonly from: string;
+  readonly templatesDir: string | null;
+  readonly pollIntervalMs: number;
+  readonly retry: RetryPolicy;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -208,6 +241,7 @@ export function loadConfig(env: Env = process.env): Config {
       heartbeatMs: read.duration('ASTRAL_REVOCATION_HEARTBEAT', '5s', 1_000, 30_000),
     },
     ...guardianSettings(read),
+    ...lifecycleSettings(read),
   };
 }
 
@@ -342,6 +376,65 @@ function reader(env: Env) {
       return key;
     },
   };
+}
+
+function lifecycleSettings(read: ReturnType<typeof reader>) {
+  return {
+    mail: {
+      smtpUrl: read.optionalUrl('ASTRAL_SMTP_URL', ['smtp:', 'smtps:']),
+      from: checkMailFrom(read.text('ASTRAL_MAIL_FROM', 'astral-auth <no-reply@astral-auth.localhost>')),
+      templatesDir: optionalPath(read.text('ASTRAL_MAIL_TEMPLATES_DIR', '')),
+      pollIntervalMs: read.duration('ASTRAL_MAIL_POLL_INTERVAL', '1s', 10, 600_000),
+      retry: {
+        maxAttempts: read.integer('ASTRAL_MAIL_MAX_ATTEMPTS', 8, 1, 50),
+        firstDelayMs: read.duration('ASTRAL_MAIL_RETRY_DELAY', '30s', 10, 3_600_000),
+        maxDelayMs: 3_600_000,
+      },
+    },
+    links: {
+      baseUrls: checkLinkBases(read.list('ASTRAL_LINK_BASE_URLS')),
+      verifyTtlMs: read.duration('ASTRAL_VERIFY_LINK_TTL', '24h', 60_000, 30 * DAY),
+      resetTtlMs: read.duration('ASTRAL_RESET_LINK_TTL', '1h', 60_000, DAY),
+    },
+    requireVerifiedEmail: read.boolean('ASTRAL_REQUIRE_VERIFIED_EMAIL', false),
+    notices: checkNotices(read.list('ASTRAL_NOTIFY')),
+    retention: {
+      intervalMs: read.duration('ASTRAL_PURGE_INTERVAL', '1h', 1_000, 7 * DAY),
+      mailMs: read.duration('ASTRAL_MAIL_RETENTION', '30d', 0, 3_650 * DAY),
+      devicesMs: read.duration('ASTRAL_DEVICE_RETENTION', '180d', 0, 3_650 * DAY),
+    },
+  };
+}
+
+const MAIL_FROM = /^(?:[^<>\r\n"]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/;
+
+function checkMailFrom(from: string): string {
+  if (!MAIL_FROM.test(from)) throw new ConfigError('ASTRAL_MAIL_FROM', 'an address, or a name and <address>, on one line');
+  return from;
+}
+
+function optionalPath(value: string): string | null {
+  return value === '' ? null : path.resolve(value);
+}
+
+/** Absolute http(s) URLs without a fragment: the link puts the token there. */
+function checkLinkBases(bases: string[]): string[] {
+  const list = bases.length > 0 ? bases : ['http://localhost:3000/account'];
+  for (const base of list) {
+    const url = URL.canParse(base) ? new URL(base) : undefined;
+    if (!url || !['http:', 'https:'].includes(url.protocol) || base.includes('#')) {
+      throw new ConfigError('ASTRAL_LINK_BASE_URLS', 'comma-separated http(s) URLs without a #fragment');
+    }
+  }
+  return list;
+}
+
+function checkNotices(names: string[]): ReadonlySet<NoticeKind> {
+  if (names.length === 0 || (names.length === 1 && names[0] === 'all')) return new Set(NOTICE_KINDS);
+  if (names.length === 1 && names[0] === 'none') return new Set();
+  const unknown = names.filter((name) => !NOTICE_KINDS.includes(name as NoticeKind));
+  if (unknown.length > 0) throw new ConfigError('ASTRAL_NOTIFY', `all, none, or a list of ${NOTICE_KINDS.join(', ')}`);
+  return new Set(names as NoticeKind[]);
 }
 
 function checkOrigin(origin: string): string {

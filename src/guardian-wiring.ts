@@ -16,7 +16,7 @@ import { Guardian } from './service/guardian.js';
 import { LoginGuard } from './service/login-guard.js';
 import { MfaService } from './service/mfa-service.js';
 import { RateLimiter } from './service/rate-limiter.js';
-import { Retention } from './service/retention.js';
+import { Retention } from './service/guardian-retention.js';
 import { RiskAssessor } from './service/risk-assessor.js';
 import { SessionControl } from './service/session-control.js';
 import { openGuardianStore } from './store/open-store.js';

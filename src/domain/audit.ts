@@ -65,6 +65,12 @@ export interface AuditStore {
   appendAuditEvents(events: readonly AuditEvent[]): Promise<void>;
   queryAuditEvents(query: AuditQuery): Promise<StoredAuditEvent[]>;
   purgeAuditEventsBefore(cutoff: number): Promise<number>;
+  /**
+   * The one rewrite the trail allows, when an account is deleted: its id (as
+   * subject and as actor) becomes the pseudonym, and the client's address and
+   * user agent are dropped. The table's trigger refuses every other update.
+   */
+  pseudonymizeAuditEvents(userId: string, pseudonym: string): Promise<number>;
 }
 
 /** Where the services send events: a queue in front of the store. */

@@ -14,6 +14,8 @@ const WHITESPACE = /\s/u;
 const LOCAL_PART = /^[^@"(),:;<>[\\\]]+$/u;
 const DOMAIN_LABEL = /^(?!-)[\p{L}\p{N}-]{1,63}(?<!-)$/u;
 
+import { InvalidRequest } from './errors.js';
+
 export type EmailResult = { ok: true; email: string } | { ok: false; reason: string };
 
 export function canonicalizeEmail(raw: string): EmailResult {
@@ -48,4 +50,11 @@ function checkShape(email: string): EmailResult {
 function isPlainDomain(domain: string): boolean {
   const labels = domain.split('.');
   return labels.length >= 2 && labels.every((label) => DOMAIN_LABEL.test(label));
+}
+
+/** The canonical form of an address from a request, or InvalidRequest naming the field. */
+export function requireCanonicalEmail(raw: string, field = 'email'): string {
+  const result = canonicalizeEmail(raw);
+  if (!result.ok) throw new InvalidRequest(`${field}: ${result.reason}`);
+  return result.email;
 }

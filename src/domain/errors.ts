@@ -17,7 +17,10 @@ export type DomainErrorCode =
   | 'mfa_already_enrolled'
   | 'step_up_required'
   | 'forbidden'
-  | 'not_found';
+  | 'not_found'
+  | 'invalid_token'
+  | 'invalid_redirect'
+  | 'email_not_verified';
 
 export class DomainError extends Error {
   readonly code: DomainErrorCode;
@@ -138,5 +141,26 @@ export class Forbidden extends DomainError {
 export class NotFound extends DomainError {
   constructor(what: string) {
     super('not_found', `no such ${what}`);
+  }
+}
+
+/** A link token (verification, reset, email change) that is unknown, used, expired or of another kind. */
+export class InvalidLinkToken extends DomainError {
+  constructor() {
+    super('invalid_token', 'the link is invalid, expired or already used');
+  }
+}
+
+/** A `redirect` that is not one of the configured link bases, matched exactly (ASVS 1.2.2). */
+export class InvalidRedirect extends DomainError {
+  constructor() {
+    super('invalid_redirect', 'redirect is not one of the allowed link base URLs');
+  }
+}
+
+/** Told only after the password verified, so it reveals nothing to someone without it. */
+export class EmailNotVerified extends DomainError {
+  constructor() {
+    super('email_not_verified', 'the email address of this account is not verified yet');
   }
 }

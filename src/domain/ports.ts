@@ -1,3 +1,4 @@
+import type { NewMail } from './mail.js';
 import type { HashOrigin, LoginRecord, PublicUser } from './users.js';
 
 /**
@@ -52,6 +53,8 @@ export interface PasswordChange {
   readonly updatedAt: number;
   /** The caller's session survives; every other session of the user ends in the same transaction. */
   readonly keepSessionId: string | null;
+  /** Notices queued in the same transaction (see domain/mail.ts). */
+  readonly mail?: readonly NewMail[];
 }
 
 export interface HashUpgrade {
@@ -79,7 +82,8 @@ export interface StoredSigningKey {
 export type ImportOutcome = 'inserted' | 'already_imported' | 'email_conflict';
 
 export interface UserStore {
-  createUser(user: NewUser): Promise<PublicUser>;
+  /** `mail` (the verification link) is queued in the same transaction as the account. */
+  createUser(user: NewUser, mail?: readonly NewMail[]): Promise<PublicUser>;
   findLoginByEmail(email: string): Promise<LoginRecord | undefined>;
   findLoginById(userId: string): Promise<LoginRecord | undefined>;
   upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean>;

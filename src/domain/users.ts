@@ -6,6 +6,8 @@ export interface PublicUser {
   readonly image: string | null;
   readonly role: string;
   readonly teamName: string | null;
+  /** When the address was proven by a mailed link; null until then. */
+  readonly emailVerifiedAt: number | null;
   readonly createdAt: number;
   readonly updatedAt: number;
 }
@@ -27,6 +29,6 @@ export interface LoginRecord {
 }
 
 export function toPublicUser(user: PublicUser): PublicUser {
-  const { id, email, name, image, role, teamName, createdAt, updatedAt } = user;
-  return { id, email, name, image, role, teamName, createdAt, updatedAt };
+  const { id, email, name, image, role, teamName, emailVerifiedAt, createdAt, updatedAt } = user;
+  return { id, email, name, image, role, teamName, emailVerifiedAt, createdAt, updatedAt };
 }

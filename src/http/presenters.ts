@@ -19,6 +19,8 @@ export function presentUser(user: PublicUser) {
     image: user.image,
     role: user.role,
     teamName: user.teamName,
+    // Views cached before this field existed lack it: absent reads as not verified.
+    emailVerified: user.emailVerifiedAt ? iso(user.emailVerifiedAt) : null,
     createdAt: iso(user.createdAt),
     updatedAt: iso(user.updatedAt),
   };

@@ -14,9 +14,17 @@ const Password = Type.String({ minLength: 1, maxLength: 1024 });
 const Label = Type.String({ minLength: 1, maxLength: 200, pattern: NO_CONTROL_CHARS });
 const ImageUrl = Type.String({ maxLength: 2048, pattern: '^https?://[^\\s\\u0000-\\u001f\\u007f]+$' });
 const Timestamp = Type.String({ format: 'date-time' });
+const Redirect = Type.String({ minLength: 1, maxLength: 2048, description: 'One of ASTRAL_LINK_BASE_URLS, exactly as written; the first when absent.' });
 
 export const RegisterBody = Type.Object(
-  { email: Email, password: Password, name: Type.Optional(Label), image: Type.Optional(ImageUrl), teamName: Type.Optional(Label) },
+  {
+    email: Email,
+    password: Password,
+    name: Type.Optional(Label),
+    image: Type.Optional(ImageUrl),
+    teamName: Type.Optional(Label),
+    redirect: Type.Optional(Redirect),
+  },
   { additionalProperties: false },
 );
 export const LoginBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
@@ -32,6 +40,7 @@ export const User = Type.Object({
   image: Type.Union([Type.String(), Type.Null()]),
   role: Type.String(),
   teamName: Type.Union([Type.String(), Type.Null()]),
+  emailVerified: Type.Union([Timestamp, Type.Null()]),
   createdAt: Timestamp,
   updatedAt: Timestamp,
 });
@@ -152,3 +161,27 @@ export type BlockBody = Static<typeof BlockBody>;
 export function errorReplies(...statuses: number[]): Record<number, TSchema> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorReply]));
 }
+
+// The account lifecycle: mailed links, export and deletion (routes/lifecycle.ts, routes/privacy.ts).
+const LinkToken = Type.String({ minLength: 1, maxLength: 256, description: 'The token from the link fragment (#token=...).' });
+
+export const TokenBody = Type.Object({ token: LinkToken }, { additionalProperties: false });
+export const RedirectBody = Type.Object({ redirect: Type.Optional(Redirect) }, { additionalProperties: false });
+export const ForgotPasswordBody = Type.Object({ email: Email, redirect: Type.Optional(Redirect) }, { additionalProperties: false });
+export const ResetPasswordBody = Type.Object({ token: LinkToken, newPassword: Password }, { additionalProperties: false });
+export const EmailChangeBody = Type.Object(
+  { newEmail: Email, password: Password, redirect: Type.Optional(Redirect) },
+  { additionalProperties: false },
+);
+export const DeleteAccountBody = Type.Object({ password: Password }, { additionalProperties: false });
+export const ExportReply = Type.Object(
+  { exportedAt: Timestamp, profile: Type.Unknown(), sessions: Type.Unknown(), devices: Type.Unknown(), mail: Type.Unknown() },
+  { additionalProperties: true },
+);
+
+export type TokenBody = Static<typeof TokenBody>;
+export type RedirectBody = Static<typeof RedirectBody>;
+export type ForgotPasswordBody = Static<typeof ForgotPasswordBody>;
+export type ResetPasswordBody = Static<typeof ResetPasswordBody>;
+export type EmailChangeBody = Static<typeof EmailChangeBody>;
+export type DeleteAccountBody = Static<typeof DeleteAccountBody>;

@@ -12,7 +12,10 @@ import { InvalidJson, parseStrictJson } from './json-body.js';
 import type { GuardianParts } from '../guardian-wiring.js';
 import { installProtection } from './protection-hooks.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import type { Lifecycle } from '../lifecycle.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerLifecycleRoutes } from './routes/lifecycle.js';
+import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerMfaRoutes } from './routes/mfa.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -26,6 +29,7 @@ export interface HttpDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly lifecycle: Lifecycle;
   readonly revocations: RevocationBus;
   readonly guardian: GuardianParts;
 }
@@ -66,6 +70,8 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
+  registerLifecycleRoutes(app, deps, settings);
+  registerPrivacyRoutes(app, deps, settings);
   registerRevocationRoutes(app, {
     ...deps,
     feedToken: config.revocationFeed.token,

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { canonicalizeEmail } from '../domain/email.js';
-import { InvalidCredentials, InvalidMfaCode, InvalidRequest, InvalidSession, WeakPassword } from '../domain/errors.js';
+import { requireCanonicalEmail as requireEmail } from '../domain/email.js';
+import { EmailNotVerified, InvalidCredentials, InvalidMfaCode, InvalidSession, WeakPassword } from '../domain/errors.js';
 import {
   checkNewPassword,
   exceedsMaxLength,
   normalizePassword,
   type PasswordPolicy,
 } from '../domain/password-policy.js';
-import type { Clock, PasswordHasher, RevocationBus, SessionCache, SessionView, Store } from '../domain/ports.js';
+import type { Clock, NewUser, PasswordHasher, RevocationBus, SessionCache, SessionView, Store } from '../domain/ports.js';
 import {
   createSessionId,
   createSessionToken,
@@ -20,6 +20,7 @@ import type { AccessClaims, AccessTokens } from '../tokens/access-tokens.js';
 import { createDeviceId, type Guardian } from './guardian.js';
 import type { Pathway, Reservation } from './login-guard.js';
 import type { SecondFactor } from './mfa-service.js';
+import type { Notices } from './notices.js';
 import type { TouchWriter } from './touch-writer.js';
 
 export interface Registration {
@@ -28,6 +29,8 @@ export interface Registration {
   readonly name?: string | undefined;
   readonly image?: string | undefined;
   readonly teamName?: string | undefined;
+  /** Which allowed link base the verification mail points at (ASTRAL_LINK_BASE_URLS). */
+  readonly redirect?: string | undefined;
 }
 
 export interface ClientContext {
@@ -74,6 +77,10 @@ export interface AuthServiceDeps {
    */
   readonly failureFloorMs?: () => number;
   readonly guardian: Guardian;
+  /** The mail that registration, login and password change queue; none without it. */
+  readonly notices?: Notices;
+  /** Refuse logins of unverified addresses, once the password verified (ASTRAL_REQUIRE_VERIFIED_EMAIL). */
+  readonly requireVerifiedEmail?: boolean;
 }
 
 /**
@@ -88,10 +95,12 @@ export class AuthService {
   async register(input: Registration, role = this.deps.defaultRole, context?: ClientContext): Promise<PublicUser> {
     const email = requireEmail(input.email);
     this.assertAcceptable(input.password, { email, name: input.name ?? null });
+    const { notices } = this.deps;
+    const linkBase = notices?.linkBase(input.redirect);
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(input.password));
     const now = this.deps.clock.now();
-    const user = await this.deps.store.createUser({
+    const user: NewUser = {
       id: randomUUID(),
       email,
       name: input.name ?? null,
@@ -103,9 +112,12 @@ export class AuthService {
       emailVerifiedAt: null,
       createdAt: now,
       updatedAt: now,
-    });
-    this.deps.guardian.recordRegister(user.id, context);
-    return user;
+    };
+    // The verification link is queued with the account: both are stored, or neither.
+    const mail = notices && linkBase ? [notices.link('verify_email', user.id, email, linkBase)] : [];
+    const created = await this.deps.store.createUser(user, mail);
+    this.deps.guardian.recordRegister(created.id, context);
+    return created;
   }
 
   /**
@@ -122,6 +134,10 @@ export class AuthService {
       this.deps.guardian.recordLoginFailure(record, verified, context);
       await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
       throw new InvalidCredentials();
+    }
+    if (this.deps.requireVerifiedEmail && record.user.emailVerifiedAt === null) {
+      await attempt.release();
+      throw new EmailNotVerified();
     }
 
     await this.upgradeHashIfNeeded(record, password);
@@ -200,13 +216,18 @@ export class AuthService {
 
   async changePassword(view: SessionView, currentPassword: string, newPassword: string, context: ClientContext): Promise<void> {
     const record = await this.confirmPassword(view, currentPassword, 'password', context);
-    this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
-
-    const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
+    const hashedPassword = await this.hashNewPassword(newPassword, record.user);
     const now = this.deps.clock.now();
-    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
+    const mail = this.deps.notices?.noticeRows('password_changed', record.user) ?? [];
+    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id, mail });
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
     await this.deps.guardian.recordSessionEventNow('password.change', view, context);
+  }
+
+  /** A new password for this account: checked against the policy, then hashed. */
+  async hashNewPassword(password: string, user: Pick<PublicUser, 'email' | 'name'>): Promise<string> {
+    this.assertAcceptable(password, { email: user.email, name: user.name });
+    return this.deps.hasher.hash(normalizePassword(password));
   }
 
   private assertAcceptable(password: string, context: { email: string; name: string | null }): void {
@@ -251,6 +272,7 @@ export class AuthService {
     const issued = await this.startSession(user, context, action === 'shorten');
     await attempt.rememberClient(user.id, issued.deviceId);
     guardian.recordLogin(user.id, issued.session.id, context, passedTotp);
+    await this.deps.notices?.signedIn(user, context);
     return issued;
   }
 
@@ -303,10 +325,4 @@ export class AuthService {
 function holdUntil(deadline: number): Promise<void> {
   const wait = deadline - performance.now();
   return wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
-}
-
-function requireEmail(raw: string): string {
-  const result = canonicalizeEmail(raw);
-  if (!result.ok) throw new InvalidRequest(`email: ${result.reason}`);
-  return result.email;
 }

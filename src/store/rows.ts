@@ -6,11 +6,11 @@ import type { HashOrigin, LoginRecord, PublicUser } from '../domain/users.js';
  * milliseconds, so one set of row mappers serves both adapters.
  */
 export const USER_COLUMNS =
-  'id, email, name, image, role, "teamName", "createdAt", "updatedAt"';
+  'id, email, name, image, role, "teamName", "emailVerified" AS "emailVerifiedAt", "createdAt", "updatedAt"';
 export const LOGIN_COLUMNS = `${USER_COLUMNS}, "hashedPassword", "hashOrigin", "disabledAt"`;
 export const SESSION_VIEW_COLUMNS = `s.id AS "sessionId", s."tokenHash", s."userId", s."createdAt" AS "sessionCreatedAt",
   s."expiresAt", s."lastSeenAt", s.ip, s."userAgent", s."stepUp", u.email, u.name, u.image, u.role, u."teamName",
-  u."createdAt", u."updatedAt", u."disabledAt"`;
+  u."createdAt", u."updatedAt", u."disabledAt", u."emailVerified" AS "emailVerifiedAt"`;
 
 /** Token hashes travel as base64 text (see hashSessionToken); the tables keep their 32 bytes. */
 export function tokenHashBytes(tokenHash: string): Buffer {
@@ -24,6 +24,7 @@ export interface UserRow {
   image: string | null;
   role: string;
   teamName: string | null;
+  emailVerifiedAt: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -48,8 +49,8 @@ export interface SessionViewRow extends Omit<UserRow, 'id'> {
 }
 
 export function toUser(row: UserRow): PublicUser {
-  const { id, email, name, image, role, teamName, createdAt, updatedAt } = row;
-  return { id, email, name, image, role, teamName, createdAt, updatedAt };
+  const { id, email, name, image, role, teamName, emailVerifiedAt, createdAt, updatedAt } = row;
+  return { id, email, name, image, role, teamName, emailVerifiedAt, createdAt, updatedAt };
 }
 
 export function toLoginRecord(row: LoginRow): LoginRecord {

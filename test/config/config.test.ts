@@ -3,17 +3,9 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.js';
+import { refuses } from '../helpers/config.js';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
-
-/** loadConfig must refuse `env`, with a ConfigError naming `setting`. */
-function refuses(env: Record<string, string>, setting: string): void {
-  assert.throws(() => loadConfig(env), (error: unknown) => {
-    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
-    assert.ok(error.message.startsWith(`invalid setting ${setting}: expected `), error.message);
-    return true;
-  });
-}
 
 describe('loadConfig: defaults', () => {
   const config = loadConfig({});

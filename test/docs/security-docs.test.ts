@@ -11,7 +11,8 @@ import { ERROR_CODES } from '../../src/http/error-codes.js';
  */
 const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
 const security = readFileSync(new URL('../../docs/security.md', import.meta.url), 'utf8');
-const guardianSettings = SETTINGS.slice(SETTINGS.findIndex((setting) => setting.name === 'ASTRAL_LOCKOUT_WINDOW'));
+const index = (name: string) => SETTINGS.findIndex((setting) => setting.name === name);
+const guardianSettings = SETTINGS.slice(index('ASTRAL_LOCKOUT_WINDOW'), index('ASTRAL_BLOCKS_RELOAD') + 1);
 
 describe('security documentation', () => {
   test('Guardian settings start where expected', () => {

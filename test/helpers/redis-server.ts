@@ -54,7 +54,7 @@ async function waitUntilAnswering(url: string): Promise<void> {
   throw new Error('redis-server did not start');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

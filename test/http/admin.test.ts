@@ -183,10 +183,13 @@ for (const engine of ENGINES) {
       test('the application path cannot change an audit row', async () => {
         await service.app.core.guardian.audit.flush();
         const core = service.app.core;
-        const update = core.store.engine === 'sqlite'
-          ? () => (core.store as unknown as { db: { exec(sql: string): void } }).db.exec("UPDATE audit_events SET reason = 'x'")
-          : () => (core.store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query("UPDATE audit_events SET reason = 'x'");
-        await assert.rejects(async () => update(), /append-only/);
+        const update = (sql: string) => core.store.engine === 'sqlite'
+          ? (core.store as unknown as { db: { exec(sql: string): void } }).db.exec(sql)
+          : (core.store as unknown as { pool: { query(sql: string): Promise<unknown> } }).pool.query(sql);
+        await assert.rejects(async () => update("UPDATE audit_events SET reason = 'x'"), /append-only/);
+        await assert.rejects(async () => update(`UPDATE audit_events SET "userId" = 'someone-else'`), /append-only/);
+        // The pseudonymisation shape, but keeping the address: still refused.
+        await assert.rejects(async () => update(`UPDATE audit_events SET "userId" = 'anon_x'`), /append-only/);
       });
 
       test('retention deletes events older than the setting, and only those', async () => {

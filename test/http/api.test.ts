@@ -41,7 +41,7 @@ for (const engine of ENGINES) {
         assert.equal(reply.status, 201);
         assert.equal(reply.body.user.email, 'mixed.case@example.test');
         assert.equal(reply.body.user.role, 'user');
-        assert.deepEqual(Object.keys(reply.body.user).sort(), ['createdAt', 'email', 'id', 'image', 'name', 'role', 'teamName', 'updatedAt']);
+        assert.deepEqual(Object.keys(reply.body.user).sort(), ['createdAt', 'email', 'emailVerified', 'id', 'image', 'name', 'role', 'teamName', 'updatedAt']);
       });
 
       test('refuses a second account for the same address in another case or Unicode form', async () => {

@@ -30,7 +30,9 @@ export function registerMfaRoutes(app: FastifyInstance, deps: HttpDeps, settings
     { config: { rateBucket: 'mfa' }, schema: { tags: ['mfa'], security: SESSION_ONLY, body: CodeBody, response: { 200: RecoveryCodesReply, ...MFA_ERRORS } } },
     async (request) => {
       const { view, context } = await authenticateSession(request, auth, settings);
-      return { recoveryCodes: await mfa.confirm(view.user, request.body.code, context) };
+      const recoveryCodes = await mfa.confirm(view.user, request.body.code, context);
+      await deps.lifecycle.notices.mfaEnabled(view.userId);
+      return { recoveryCodes };
     },
   );
 
@@ -41,6 +43,7 @@ export function registerMfaRoutes(app: FastifyInstance, deps: HttpDeps, settings
       const { view, context } = await authenticateSession(request, auth, settings);
       await auth.confirmPassword(view, request.body.password, 'mfa_settings', context);
       await mfa.disable(view.user, request.body.code, context);
+      await deps.lifecycle.notices.mfaDisabled(view.userId);
       return reply.code(204).send();
     },
   );

@@ -79,7 +79,7 @@ function registerOwnSessionRoutes(app: FastifyInstance, deps: HttpDeps, settings
   );
 }
 
-function endCookieSession(reply: FastifyReply, settings: RouteSettings): FastifyReply {
+export function endCookieSession(reply: FastifyReply, settings: RouteSettings): FastifyReply {
   reply.clearCookie(settings.cookieName, { path: '/', secure: settings.cookieSecure, httpOnly: true, sameSite: 'lax' });
   return reply.code(204).send();
 }

@@ -125,12 +125,75 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'lifecycle: mail outbox, link tokens, known devices',
+    sql: `
+      CREATE TABLE mail_outbox (
+        id text PRIMARY KEY,
+        kind text NOT NULL,
+        "userId" text REFERENCES users (id) ON DELETE CASCADE,
+        recipient text NOT NULL,
+        data jsonb NOT NULL,
+        status text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts integer NOT NULL DEFAULT 0,
+        "dueAt" timestamptz NOT NULL,
+        subject text,
+        "lastError" text,
+        "createdAt" timestamptz NOT NULL,
+        "settledAt" timestamptz
+      );
+      CREATE INDEX mail_outbox_due ON mail_outbox ("dueAt") WHERE status = 'pending';
+      CREATE INDEX mail_outbox_user ON mail_outbox ("userId");
+      CREATE INDEX mail_outbox_settled ON mail_outbox ("settledAt") WHERE status <> 'pending';
+
+      CREATE TABLE link_tokens (
+        "tokenHash" bytea PRIMARY KEY,
+        purpose text NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        email text NOT NULL,
+        "createdAt" timestamptz NOT NULL,
+        "expiresAt" timestamptz NOT NULL,
+        "usedAt" timestamptz
+      );
+      CREATE INDEX link_tokens_user ON link_tokens ("userId", purpose);
+      CREATE INDEX link_tokens_expiry ON link_tokens ("expiresAt");
+
+      CREATE TABLE known_devices (
+        "userId" text NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "deviceKey" bytea NOT NULL,
+        ip text,
+        "userAgent" text,
+        "firstSeenAt" timestamptz NOT NULL,
+        "lastSeenAt" timestamptz NOT NULL,
+        PRIMARY KEY ("userId", "deviceKey")
+      );
+      CREATE INDEX known_devices_seen ON known_devices ("lastSeenAt");
+    `,
+  },
+  {
     version: 4,
     name: 'signing keys activate after being published',
     sql: `
       ALTER TABLE signing_keys ADD COLUMN "activatesAt" timestamptz;
       UPDATE signing_keys SET "activatesAt" = "createdAt";
       ALTER TABLE signing_keys ALTER COLUMN "activatesAt" SET NOT NULL;
+    `,
+  },
+  {
+    version: 5,
+    name: 'audit events: the deleted-account pseudonymisation is the one update allowed',
+    sql: `
+      CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.type = OLD.type AND NEW.outcome = OLD.outcome
+          AND NEW.reason IS NOT DISTINCT FROM OLD.reason AND NEW."sessionId" IS NOT DISTINCT FROM OLD."sessionId"
+          AND (NEW."userId" IS NOT DISTINCT FROM OLD."userId" OR left(NEW."userId", 5) = 'anon_')
+          AND (NEW.actor IS NOT DISTINCT FROM OLD.actor OR left(NEW.actor, 10) = 'user:anon_')
+          AND NEW.ip IS NULL AND NEW."userAgent" IS NULL THEN
+          RETURN NEW;
+        END IF;
+        RAISE EXCEPTION 'audit events are append-only';
+      END $$;
     `,
   },
 ];

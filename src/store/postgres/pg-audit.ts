@@ -31,5 +31,16 @@ export function postgresAudit(pool: pg.Pool): AuditStore {
     async purgeAuditEventsBefore(cutoff) {
       return (await run('DELETE FROM audit_events WHERE at < $1', [new Date(cutoff)])).rowCount;
     },
+    async pseudonymizeAuditEvents(userId, pseudonym) {
+      const { rowCount } = await run(
+        `UPDATE audit_events SET
+           "userId" = CASE WHEN "userId" = $1 THEN $2 ELSE "userId" END,
+           actor = CASE WHEN actor = 'user:' || $1 THEN 'user:' || $2 ELSE actor END,
+           ip = NULL, "userAgent" = NULL
+         WHERE "userId" = $1 OR actor = 'user:' || $1`,
+        [userId, pseudonym],
+      );
+      return rowCount;
+    },
   };
 }

@@ -11,9 +11,11 @@ import type {
   Store,
   StoredSigningKey,
 } from '../../domain/ports.js';
+import type { NewMail } from '../../domain/mail.js';
 import type { LoginRecord, PublicUser } from '../../domain/users.js';
 import { LOGIN_COLUMNS, SESSION_VIEW_COLUMNS, tokenHashBytes, toLoginRecord, toSessionView, toUser } from '../rows.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { insertMail } from './pg-lifecycle.js';
 
 export interface PostgresOptions {
   readonly url: string;
@@ -100,9 +102,13 @@ export class PostgresStore implements Store {
     await this.pool.end();
   }
 
-  async createUser(user: NewUser): Promise<PublicUser> {
+  async createUser(user: NewUser, mail: readonly NewMail[] = []): Promise<PublicUser> {
     try {
-      await this.query(HOT_QUERIES.insertUser, userValues(user), 'insertUser');
+      if (mail.length === 0) await this.query(HOT_QUERIES.insertUser, userValues(user), 'insertUser');
+      else await this.transaction(async (client) => {
+        await client.query(HOT_QUERIES.insertUser, userValues(user));
+        await insertMail(client, mail);
+      });
     } catch (error) {
       if (isUniqueViolation(error, 'users_email_key')) throw new EmailTaken();
       throw error;
@@ -139,6 +145,7 @@ export class PostgresStore implements Store {
         change.userId,
         change.keepSessionId,
       ]);
+      await insertMail(client, change.mail ?? []);
     });
   }
 
@@ -226,7 +233,7 @@ export class PostgresStore implements Store {
 
   /** Every query goes through here, so a refused or timed-out connection becomes `Unavailable`. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private async query(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<any>> {
+  async query(text: string, values: unknown[] = [], name?: string): Promise<pg.QueryResult<any>> {
     try {
       return await this.pool.query(name ? { name, text, values } : { text, values });
     } catch (error) {
@@ -234,7 +241,8 @@ export class PostgresStore implements Store {
     }
   }
 
-  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** For the other adapters that share this pool (guardian, lifecycle). */
+  transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     return transaction(this.pool, work);
   }
 

@@ -118,11 +118,73 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 3,
+    name: 'lifecycle: mail outbox, link tokens, known devices',
+    sql: `
+      CREATE TABLE mail_outbox (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        "userId" TEXT REFERENCES users (id) ON DELETE CASCADE,
+        recipient TEXT NOT NULL,
+        data TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sent', 'failed', 'skipped')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        "dueAt" INTEGER NOT NULL,
+        subject TEXT,
+        "lastError" TEXT,
+        "createdAt" INTEGER NOT NULL,
+        "settledAt" INTEGER
+      ) STRICT;
+      CREATE INDEX mail_outbox_due ON mail_outbox ("dueAt") WHERE status = 'pending';
+      CREATE INDEX mail_outbox_user ON mail_outbox ("userId");
+      CREATE INDEX mail_outbox_settled ON mail_outbox ("settledAt") WHERE status <> 'pending';
+
+      CREATE TABLE link_tokens (
+        "tokenHash" BLOB PRIMARY KEY,
+        purpose TEXT NOT NULL CHECK (purpose IN ('verify_email', 'reset_password', 'change_email')),
+        "userId" TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        "createdAt" INTEGER NOT NULL,
+        "expiresAt" INTEGER NOT NULL,
+        "usedAt" INTEGER
+      ) STRICT;
+      CREATE INDEX link_tokens_user ON link_tokens ("userId", purpose);
+      CREATE INDEX link_tokens_expiry ON link_tokens ("expiresAt");
+
+      CREATE TABLE known_devices (
+        "userId" TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+        "deviceKey" BLOB NOT NULL,
+        ip TEXT,
+        "userAgent" TEXT,
+        "firstSeenAt" INTEGER NOT NULL,
+        "lastSeenAt" INTEGER NOT NULL,
+        PRIMARY KEY ("userId", "deviceKey")
+      ) STRICT;
+      CREATE INDEX known_devices_seen ON known_devices ("lastSeenAt");
+    `,
+  },
+  {
     version: 4,
     name: 'signing keys activate after being published',
     sql: `
       ALTER TABLE signing_keys ADD COLUMN "activatesAt" INTEGER NOT NULL DEFAULT 0;
       UPDATE signing_keys SET "activatesAt" = "createdAt";
+    `,
+  },
+  {
+    version: 5,
+    name: 'audit events: the deleted-account pseudonymisation is the one update allowed',
+    sql: `
+      DROP TRIGGER audit_events_append_only;
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE ON audit_events
+      WHEN NOT (
+        NEW.id = OLD.id AND NEW.at = OLD.at AND NEW.type = OLD.type AND NEW.outcome = OLD.outcome
+        AND NEW.reason IS OLD.reason AND NEW."sessionId" IS OLD."sessionId"
+        AND (NEW."userId" IS OLD."userId" OR substr(NEW."userId", 1, 5) = 'anon_')
+        AND (NEW.actor IS OLD.actor OR substr(NEW.actor, 1, 10) = 'user:anon_')
+        AND NEW.ip IS NULL AND NEW."userAgent" IS NULL
+      )
+      BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END;
     `,
   },
 ];

@@ -23,5 +23,14 @@ export function sqliteAudit(db: Database.Database): AuditStore {
     async purgeAuditEventsBefore(cutoff) {
       return db.prepare('DELETE FROM audit_events WHERE at < ?').run(cutoff).changes;
     },
+    async pseudonymizeAuditEvents(userId, pseudonym) {
+      return db
+        .prepare(`UPDATE audit_events SET
+            "userId" = CASE WHEN "userId" = @userId THEN @pseudonym ELSE "userId" END,
+            actor = CASE WHEN actor = 'user:' || @userId THEN 'user:' || @pseudonym ELSE actor END,
+            ip = NULL, "userAgent" = NULL
+          WHERE "userId" = @userId OR actor = 'user:' || @userId`)
+        .run({ userId, pseudonym }).changes;
+    },
   };
 }

@@ -13,6 +13,7 @@ import type {
   Store,
   StoredSigningKey,
 } from '../../domain/ports.js';
+import type { NewMail } from '../../domain/mail.js';
 import type { LoginRecord, PublicUser } from '../../domain/users.js';
 import {
   LOGIN_COLUMNS,
@@ -25,6 +26,7 @@ import {
   type SessionViewRow,
 } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
+import { insertMail } from './sqlite-lifecycle.js';
 
 const INSERT_USER = `INSERT INTO users (id, email, name, image, role, "teamName", "hashedPassword",
   "hashOrigin", "emailVerified", "createdAt", "updatedAt")
@@ -81,9 +83,12 @@ export class SqliteStore implements Store {
     this.db.close();
   }
 
-  async createUser(user: NewUser): Promise<PublicUser> {
+  async createUser(user: NewUser, mail: readonly NewMail[] = []): Promise<PublicUser> {
     try {
-      this.hot.insertUser.run(user);
+      this.db.transaction(() => {
+        this.hot.insertUser.run(user);
+        insertMail(this.db, mail);
+      }).immediate();
     } catch (error) {
       if (isUniqueViolation(error)) throw new EmailTaken();
       throw error;
@@ -117,6 +122,7 @@ export class SqliteStore implements Store {
       this.db
         .prepare('DELETE FROM sessions WHERE "userId" = ? AND id IS NOT ?')
         .run(change.userId, change.keepSessionId);
+      insertMail(this.db, change.mail ?? []);
     }).immediate();
   }
 
