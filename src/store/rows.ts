@@ -62,6 +62,23 @@ export function toLoginRecord(row: LoginRow): LoginRecord {
   };
 }
 
+/**
+ * User agents repeat across sessions (a few thousand distinct ones serve
+ * millions of sessions), and a cached session keeps its own: one shared copy
+ * of each saves over a hundred bytes per cached session. Bounded, so that
+ * made-up user agents cannot grow it.
+ */
+const userAgents = new Map<string, string>();
+const MAX_SHARED_USER_AGENTS = 10_000;
+
+function shared(userAgent: string | null): string | null {
+  if (userAgent === null) return null;
+  const known = userAgents.get(userAgent);
+  if (known !== undefined) return known;
+  if (userAgents.size < MAX_SHARED_USER_AGENTS) userAgents.set(userAgent, userAgent);
+  return userAgent;
+}
+
 export function toSessionView(row: SessionViewRow): SessionView {
   const { sessionId, tokenHash, userId, sessionCreatedAt, expiresAt, lastSeenAt, ip, userAgent, stepUp, disabledAt } = row;
   return {
@@ -72,7 +89,7 @@ export function toSessionView(row: SessionViewRow): SessionView {
     expiresAt,
     lastSeenAt,
     ip,
-    userAgent,
+    userAgent: shared(userAgent),
     stepUpRequired: Boolean(stepUp),
     user: toUser({ ...row, id: userId }),
     userDisabled: disabledAt !== null,
