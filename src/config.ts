@@ -91,6 +91,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_RATE_LOGIN', fallback: '30', description: 'Requests per window and address to /v1/login and /v1/login/mfa.' },
   { name: 'ASTRAL_RATE_REGISTER', fallback: '10', description: 'Requests per window and address to /v1/register (bounds email enumeration).' },
   { name: 'ASTRAL_RATE_PASSWORD', fallback: '10', description: 'Requests per window and address to /v1/password.' },
+  { name: 'ASTRAL_RATE_MAIL', fallback: '5', description: 'Requests per window and address to the routes that send mail (forgot password, resend verification, email change) and use mailed links.' },
   { name: 'ASTRAL_RATE_MFA', fallback: '30', description: 'Requests per window and address to /v1/mfa/* and /v1/session/step-up.' },
   { name: 'ASTRAL_RATE_ADMIN', fallback: '120', description: 'Requests per window and address to /v1/admin/*.' },
   { name: 'ASTRAL_RATE_GENERAL', fallback: '600', description: 'Requests per window and address to every other route (health checks excepted).' },
@@ -166,7 +167,7 @@ export interface LockoutSettings {
   readonly knownClientTtlMs: number;
 }
 
-export type RateBucket = 'login' | 'register' | 'password' | 'mfa' | 'admin' | 'general';
+export type RateBucket = 'login' | 'register' | 'password' | 'mail' | 'mfa' | 'admin' | 'general';
 
 export interface RateLimitSettings {
   readonly windowMs: number;
@@ -264,6 +265,7 @@ function guardianSettings(read: Reader) {
         login: read.integer('ASTRAL_RATE_LOGIN', 30, 1, 1_000_000),
         register: read.integer('ASTRAL_RATE_REGISTER', 10, 1, 1_000_000),
         password: read.integer('ASTRAL_RATE_PASSWORD', 10, 1, 1_000_000),
+        mail: read.integer('ASTRAL_RATE_MAIL', 5, 1, 1_000_000),
         mfa: read.integer('ASTRAL_RATE_MFA', 30, 1, 1_000_000),
         admin: read.integer('ASTRAL_RATE_ADMIN', 120, 1, 1_000_000),
         general: read.integer('ASTRAL_RATE_GENERAL', 600, 1, 1_000_000),

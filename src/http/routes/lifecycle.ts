@@ -24,7 +24,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
 
   app.post<{ Body: TokenBody }>(
     '/v1/email/verify',
-    { schema: { tags: ['accounts'], body: TokenBody, response: { 204: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
+    { config: { rateBucket: 'mail' }, schema: { tags: ['accounts'], body: TokenBody, response: { 204: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
     async (request, reply) => {
       assertSameOrAllowedOrigin(request, settings.allowedOrigins);
       await flows.verifyEmail(request.body.token);
@@ -35,6 +35,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
   app.post<{ Body: RedirectBody }>(
     '/v1/email/verify/resend',
     {
+      config: { rateBucket: 'mail' },
       schema: { tags: ['accounts'], body: RedirectBody, response: { 202: EMPTY, ...errorReplies(400, 401, 403, 413, 415, 503) } },
       // The body is optional here: a bare POST asks for the default link.
       preValidation: (request, _reply, done) => {
@@ -51,7 +52,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
 
   app.post<{ Body: ForgotPasswordBody }>(
     '/v1/password/forgot',
-    { schema: { tags: ['accounts'], body: ForgotPasswordBody, response: { 202: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
+    { config: { rateBucket: 'mail' }, schema: { tags: ['accounts'], body: ForgotPasswordBody, response: { 202: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
     async (request, reply) => {
       assertSameOrAllowedOrigin(request, settings.allowedOrigins);
       await flows.forgotPassword(request.body.email, request.body.redirect);
@@ -61,7 +62,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
 
   app.post<{ Body: ResetPasswordBody }>(
     '/v1/password/reset',
-    { schema: { tags: ['accounts'], body: ResetPasswordBody, response: { 204: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
+    { config: { rateBucket: 'mail' }, schema: { tags: ['accounts'], body: ResetPasswordBody, response: { 204: EMPTY, ...errorReplies(400, 403, 413, 415, 503) } } },
     async (request, reply) => {
       assertSameOrAllowedOrigin(request, settings.allowedOrigins);
       await flows.resetPassword(request.body.token, request.body.newPassword);
@@ -71,7 +72,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
 
   app.post<{ Body: EmailChangeBody }>(
     '/v1/email/change',
-    { schema: { tags: ['accounts'], body: EmailChangeBody, response: { 202: EMPTY, ...errorReplies(400, 401, 403, 413, 415, 503) } } },
+    { config: { rateBucket: 'mail' }, schema: { tags: ['accounts'], body: EmailChangeBody, response: { 202: EMPTY, ...errorReplies(400, 401, 403, 413, 415, 503) } } },
     async (request, reply) => {
       const { view, context } = await authenticateSession(request, auth, settings);
       const { newEmail, password, redirect } = request.body;
@@ -82,7 +83,7 @@ export function registerLifecycleRoutes(app: FastifyInstance, deps: HttpDeps, se
 
   app.post<{ Body: TokenBody }>(
     '/v1/email/change/confirm',
-    { schema: { tags: ['accounts'], body: TokenBody, response: { 204: EMPTY, ...errorReplies(400, 403, 409, 413, 415, 503) } } },
+    { config: { rateBucket: 'mail' }, schema: { tags: ['accounts'], body: TokenBody, response: { 204: EMPTY, ...errorReplies(400, 403, 409, 413, 415, 503) } } },
     async (request, reply) => {
       assertSameOrAllowedOrigin(request, settings.allowedOrigins);
       await flows.confirmEmailChange(request.body.token);
