@@ -23,6 +23,8 @@ export interface PostgresOptions {
 }
 
 const TIMESTAMPTZ_OID = 1184;
+// The server ends a statement at statement_timeout; the client waits this much longer for that answer.
+const QUERY_TIMEOUT_MARGIN_MS = 1_000;
 // Any fixed number; serialises concurrent `migrate` runs of several instances.
 const MIGRATION_LOCK = 0x61737472;
 
@@ -53,6 +55,9 @@ export const HOT_QUERIES = {
  * The production engine, through node-postgres: a bounded pool whose use can
  * be read (in use, idle, waiting), named prepared statements, and a connect
  * timeout so that a dead server turns into a fast 503, not a hung request.
+ * A server that stalls, or a network that drops packets, never sends the
+ * statement_timeout error either: a query timeout on the client side ends
+ * the wait too, and the connection it was on is discarded.
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -65,6 +70,7 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: options.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       types,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
@@ -233,16 +239,20 @@ export class PostgresStore implements Store {
     const client = await this.pool.connect().catch((error: unknown) => {
       throw asUnavailable(error);
     });
+    let lost = false;
     try {
       await client.query('BEGIN');
       const result = await work(client);
       await client.query('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asUnavailable(error);
+      const failure = asUnavailable(error);
+      lost = failure instanceof Unavailable;
+      if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+      throw failure;
     } finally {
-      client.release();
+      // A connection that failed mid-transaction is closed, not handed to the next request.
+      client.release(lost);
     }
   }
 
