@@ -36,8 +36,11 @@ export class ServiceProcess {
     collectLines(child, this.logs);
   }
 
-  /** Starts one instance with these settings and waits until it listens. */
+  /** Starts one instance with these settings and waits until it listens (its info log line says where). */
   static async start(env: Readonly<Record<string, string>>): Promise<ServiceProcess> {
+    if (/^(warn|error|fatal|silent)$/.test(env.ASTRAL_LOG_LEVEL ?? '')) {
+      throw new TypeError('ServiceProcess needs ASTRAL_LOG_LEVEL info or lower to learn the address');
+    }
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', 'serve'], {
       cwd: REPO,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ASTRAL_HOST: '127.0.0.1', ASTRAL_PORT: '0', ...env },
