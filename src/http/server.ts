@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/ports.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
+import { installDrain } from './drain.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -49,6 +50,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   installErrorHandling(app);
   installSecurityHeaders(app);
   installRequestLog(app);
+  installDrain(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
