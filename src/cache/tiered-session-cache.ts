@@ -104,8 +104,9 @@ export class TieredSessionCache implements SessionCache {
     return this.fill(undefined, () => this.source.findSessionById(sessionId));
   }
 
+  /** A login's session; not cached if its user was revoked since (a password change that won the race). */
   remember(view: SessionView): void {
-    this.l1.set(view, this.clock.now());
+    if (!this.revokedSince(view, view.createdAt)) this.l1.set(view, this.clock.now());
   }
 
   touched(sessionId: string, lastSeenAt: number): void {

@@ -97,13 +97,16 @@ export class AuthService {
     const canonical = requireEmail(email);
     const record = await this.deps.store.findLoginByEmail(canonical);
     const verified = await this.verifyPassword(record, password);
-    if (!record || !verified || record.disabled) {
+    if (!record?.hashedPassword || !verified || record.disabled) {
       await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
       throw new InvalidCredentials();
     }
 
-    await this.upgradeHashIfNeeded(record, password);
-    return this.startSession(record.user, context);
+    const hash = await this.upgradeHashIfNeeded(record, record.hashedPassword, password);
+    const issued = await this.startSession(record.user, context, hash);
+    // The password was changed while this login was being checked: it gets the new password's answer.
+    if (!issued) throw new InvalidCredentials();
+    return issued;
   }
 
   async validateSessionToken(token: string): Promise<SessionView> {
@@ -143,12 +146,15 @@ export class AuthService {
 
   async changePassword(view: SessionView, currentPassword: string, newPassword: string): Promise<void> {
     const record = await this.deps.store.findLoginById(view.userId);
-    if (!record || !(await this.verifyPassword(record, currentPassword))) throw new InvalidCredentials();
+    const verified = await this.verifyPassword(record, currentPassword);
+    if (!record?.hashedPassword || !verified) throw new InvalidCredentials();
     this.assertAcceptable(newPassword, { email: record.user.email, name: record.user.name });
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(newPassword));
     const now = this.deps.clock.now();
-    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id });
+    const change = { userId: view.userId, previousHash: record.hashedPassword, hashedPassword, updatedAt: now, keepSessionId: view.id };
+    // Another change got there first: the password given as current no longer is.
+    if (!(await this.deps.store.changePassword(change))) throw new InvalidCredentials();
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
   }
 
@@ -172,21 +178,25 @@ export class AuthService {
     return hasher.verify(record.hashedPassword, candidate);
   }
 
-  private async upgradeHashIfNeeded(record: LoginRecord, password: string): Promise<void> {
-    const previousHash = record.hashedPassword;
-    if (!previousHash) return;
-    if (record.hashOrigin === 'native' && !this.deps.hasher.needsRehash(previousHash)) return;
+  /** The hash stored once this login is done: replaced by a current argon2id one if it was imported or is outdated. */
+  private async upgradeHashIfNeeded(record: LoginRecord, previousHash: string, password: string): Promise<string> {
+    if (record.hashOrigin === 'native' && !this.deps.hasher.needsRehash(previousHash)) return previousHash;
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(password));
-    await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword });
+    if (await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword })) return hashedPassword;
+    // Another login of the same password upgraded it first, or the password was changed: tell them apart.
+    const current = await this.deps.store.findLoginById(record.user.id);
+    return current?.hashedPassword && (await this.verifyPassword(current, password)) ? current.hashedPassword : previousHash;
   }
 
-  private async startSession(user: PublicUser, context: ClientContext): Promise<IssuedSession> {
+  /** Undefined when the user's password hash is no longer `verifiedHash`. */
+  private async startSession(user: PublicUser, context: ClientContext, verifiedHash: string): Promise<IssuedSession | undefined> {
     const sessionToken = createSessionToken();
     const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
     const session = { id: createSessionId(), ...times };
     const tokenHash = hashSessionToken(sessionToken);
-    await this.deps.store.createSession({ ...session, tokenHash, userId: user.id, ip: context.ip, userAgent: context.userAgent });
+    const row = { ...session, tokenHash, userId: user.id, ip: context.ip, userAgent: context.userAgent, verifiedHash };
+    if (!(await this.deps.store.createSession(row))) return undefined;
     this.deps.sessions.remember({ ...session, tokenHash, userId: user.id, user, userDisabled: false });
 
     const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });

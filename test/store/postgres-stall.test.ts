@@ -41,7 +41,7 @@ test('a stalled database fails queries and transactions as Unavailable instead o
   try {
     await assert.rejects(store.ping(), Unavailable);
     await assert.rejects(store.findLoginById(user.id), Unavailable);
-    await assert.rejects(store.changePassword({ userId: user.id, hashedPassword: 'x', updatedAt: Date.now(), keepSessionId: null }), Unavailable);
+    await assert.rejects(store.changePassword({ userId: user.id, previousHash: user.hashedPassword!, hashedPassword: 'x', updatedAt: Date.now(), keepSessionId: null }), Unavailable);
   } finally {
     proxy.thaw();
   }

@@ -46,6 +46,11 @@ export const HOT_QUERIES = {
     JOIN users u ON u.id = s."userId" WHERE s.id = $1`,
   insertSession: `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
     "lastSeenAt", ip, "userAgent") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  // FOR SHARE waits for a password change in progress and then reads its outcome;
+  // a plain read would see the old hash and insert behind the change's back.
+  insertSessionIfHash: `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
+    "lastSeenAt", ip, "userAgent") SELECT $1, $2, $3, $4, $5, $6, $7, $8
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = $3 AND "hashedPassword" = $9 FOR SHARE)`,
   insertUser: `INSERT INTO users (id, email, name, image, role, "teamName", "hashedPassword",
     "hashOrigin", "emailVerified", "createdAt", "updatedAt")
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -135,16 +140,19 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async changePassword(change: PasswordChange): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query(
-        `UPDATE users SET "hashedPassword" = $1, "hashOrigin" = 'native', "updatedAt" = $2 WHERE id = $3`,
-        [change.hashedPassword, new Date(change.updatedAt), change.userId],
+  async changePassword(change: PasswordChange): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE users SET "hashedPassword" = $1, "hashOrigin" = 'native', "updatedAt" = $2
+         WHERE id = $3 AND "hashedPassword" = $4`,
+        [change.hashedPassword, new Date(change.updatedAt), change.userId, change.previousHash],
       );
+      if (rowCount !== 1) return false;
       await client.query('DELETE FROM sessions WHERE "userId" = $1 AND id IS DISTINCT FROM $2', [
         change.userId,
         change.keepSessionId,
       ]);
+      return true;
     });
   }
 
@@ -167,10 +175,13 @@ export class PostgresStore implements Store {
     return (rows[0]?.cost as number | null) ?? null;
   }
 
-  async createSession(session: NewSession): Promise<void> {
-    const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
+  async createSession(session: NewSession): Promise<boolean> {
+    const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent, verifiedHash } = session;
     const values = [id, tokenHash, userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
-    await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
+    const { rowCount } = verifiedHash === undefined
+      ? await this.query(HOT_QUERIES.insertSession, values, 'insertSession')
+      : await this.query(HOT_QUERIES.insertSessionIfHash, [...values, verifiedHash], 'insertSessionIfHash');
+    return rowCount === 1;
   }
 
   async findSessionByTokenHash(tokenHash: Buffer): Promise<SessionView | undefined> {
