@@ -32,6 +32,8 @@ export interface RouteSettings {
 }
 
 const MAX_JSON_DEPTH = 8;
+// How often Node looks for requests past the timeout (its default is 30 s).
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -41,6 +43,11 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: requestIds(),
     bodyLimit: config.bodyLimit,
+    // Fastify's default is no limit at all: a client sending a byte at a time would hold its
+    // connection forever (slowloris). The whole request, headers and body, must arrive in time.
+    // Node enforces the request timeout only while the headers timeout is no longer than it.
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
