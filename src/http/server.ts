@@ -8,7 +8,7 @@ import type { Clock, Store } from '../domain/ports.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installDrain } from './drain.js';
-import { installErrorHandling } from './error-handler.js';
+import { answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerSessionRoutes } from './routes/sessions.js';
@@ -50,6 +50,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
     http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
 
