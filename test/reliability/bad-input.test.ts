@@ -155,6 +155,26 @@ for (const engine of ENGINES) {
       }
     });
 
+    test('every Unicode and case form of one address is one account', async () => {
+      const letter = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzéèüöçñåø');
+      const address = fc.tuple(fc.string({ unit: letter, minLength: 1, maxLength: 12 }), fc.nat()).map(([local, n]) => `${local}${n}@forms.example.test`);
+      const forms = fc.shuffledSubarray(['upper', 'fullwidth', 'spaced', 'decomposed', 'bold'], { minLength: 2, maxLength: 2 });
+      await fc.assert(
+        fc.asyncProperty(address, forms, async (email, [registerForm, otherForm]) => {
+          const password = strongPassword();
+          const registered = await call(service.url, 'POST', '/v1/register', { body: { email: emailInForm(email, registerForm!), password } });
+          if (registered.status === 409) return; // the generator repeated an address
+          assert.equal(registered.status, 201, registered.text);
+          const again = await call(service.url, 'POST', '/v1/register', { body: { email: emailInForm(email, otherForm!), password: strongPassword() } });
+          assert.equal(again.status, 409, `${JSON.stringify(emailInForm(email, otherForm!))}: ${again.text}`);
+          const login = await call(service.url, 'POST', '/v1/login', { body: { email: emailInForm(email, otherForm!), password } });
+          assert.equal(login.status, 200, login.text);
+          assert.equal(login.body.user.id, registered.body.user.id);
+        }),
+        { numRuns: 6 },
+      );
+    });
+
     test('a password with a lone surrogate is refused, so it cannot match another one', async () => {
       const email = uniqueEmail();
       const reply = await call(service.url, 'POST', '/v1/register', {
@@ -243,10 +263,13 @@ for (const engine of ENGINES) {
   });
 }
 
+/** The address as another keyboard, input method or program may write it; NFKC, lower-casing and trimming undo each. */
 function emailInForm(email: string, form: string): string {
-  if (form === 'upper') return email.toUpperCase();
+  if (form === 'upper') return email.replace(/[a-z]/g, (char) => char.toUpperCase());
   if (form === 'fullwidth') return email.replace(/[!-~]/g, (char) => String.fromCodePoint(char.codePointAt(0)! + 0xfee0));
   if (form === 'spaced') return `  ${email}\t`;
+  if (form === 'decomposed') return email.normalize('NFD');
+  if (form === 'bold') return email.replace(/[a-z]/g, (char) => String.fromCodePoint(0x1d41a + char.charCodeAt(0) - 97));
   return email;
 }
 
