@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
 import type { Engine } from './service.js';
 
@@ -173,4 +175,28 @@ export async function createDeployment(
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Rows of one read-only query on the deployment's database, as the test sees what the service left. */
+export async function queryDeployment<Row>(deployment: Deployment, sql: string): Promise<Row[]> {
+  if (deployment.engine === 'sqlite') {
+    const db = new Database(deployment.database, { readonly: true });
+    try {
+      return db.prepare(sql).all() as Row[];
+    } finally {
+      db.close();
+    }
+  }
+  const client = new pg.Client({ connectionString: deployment.database });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** Log lines that show a fault: an unhandled error, a 5xx other than a deliberate 503, a fatal. */
+export function faultLines(logs: readonly string[]): string[] {
+  return logs.filter((line) => /"msg":"unhandled error"|"status":5(0[0-24-9]|[1-9]\d)|"level":60/.test(line));
 }

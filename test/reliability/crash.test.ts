@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
 import { Load, waitFor, type Outcome } from '../helpers/load.js';
-import { createDeployment, ServiceProcess, type Deployment } from '../helpers/service-process.js';
+import { createDeployment, queryDeployment, ServiceProcess, type Deployment } from '../helpers/service-process.js';
 import { ENGINES } from '../helpers/service.js';
 
 /**
@@ -106,24 +104,9 @@ const FACTS_SQL = {
 };
 
 async function databaseFacts(deployment: Deployment): Promise<DatabaseFacts> {
-  const entries = Object.entries(FACTS_SQL);
-  if (deployment.engine === 'sqlite') {
-    const db = new Database(deployment.database, { readonly: true });
-    try {
-      return Object.fromEntries(entries.map(([key, sql]) => [key, Number((db.prepare(sql).get() as { n: number }).n)])) as unknown as DatabaseFacts;
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: deployment.database });
-  await client.connect();
-  try {
-    const values = [];
-    for (const [key, sql] of entries) values.push([key, Number((await client.query(sql)).rows[0].n)]);
-    return Object.fromEntries(values) as DatabaseFacts;
-  } finally {
-    await client.end();
-  }
+  const facts: Record<string, number> = {};
+  for (const [key, sql] of Object.entries(FACTS_SQL)) facts[key] = Number((await queryDeployment<{ n: number | string }>(deployment, sql))[0]!.n);
+  return facts as unknown as DatabaseFacts;
 }
 
 async function loginStatus(base: string, email: string, password: string): Promise<number> {

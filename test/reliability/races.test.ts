@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { call, strongPassword, type Reply } from '../helpers/http.js';
+import { EMAIL_FORMS, emailInForm } from '../helpers/email-forms.js';
 import { createAccount, type Account } from '../helpers/load.js';
 import { redisEnv, startService, type RunningService } from '../helpers/service.js';
 
@@ -41,7 +42,7 @@ describe('races across two instances', () => {
 
   test('one address registered 50 times at once, in many forms, on both instances: one 201, 49 409, one row', async () => {
     const local = `racer.${Date.now().toString(36)}`;
-    const forms = emailForms(local, 'example.test');
+    const forms = EMAIL_FORMS.map((form) => emailInForm(`${local}@example.test`, form));
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) => call(either(i).url, 'POST', '/v1/register', { body: { email: forms[i % forms.length], password: strongPassword() } })),
     );
@@ -137,37 +138,13 @@ describe('races on one SQLite instance', () => {
   after(() => service.stop());
 
   test('one address registered 50 times at once, in many forms: one 201, 49 409', async () => {
-    const forms = emailForms(`racer.${Date.now().toString(36)}`, 'example.test');
+    const forms = EMAIL_FORMS.map((form) => emailInForm(`racer.${Date.now().toString(36)}@example.test`, form));
     const replies = await Promise.all(
       Array.from({ length: 50 }, (_, i) => call(service.url, 'POST', '/v1/register', { body: { email: forms[i % forms.length], password: strongPassword() } })),
     );
     assert.deepEqual(replies.map((reply) => reply.status).sort(), [201, ...Array<number>(49).fill(409)]);
   });
 });
-
-/**
- * The same address as people and programs type it: other letter cases,
- * fullwidth forms (an IME left on), mathematical letters, surrounding spaces
- * of several kinds. NFKC, lower-casing and trimming make every one the same.
- */
-function emailForms(local: string, domain: string): string[] {
-  const plain = `${local}@${domain}`;
-  const fullwidth = (text: string) => text.replace(/[!-~]/g, (char) => String.fromCodePoint(char.codePointAt(0)! + 0xfee0));
-  const boldLetters = (text: string) => text.replace(/[a-z]/g, (char) => String.fromCodePoint(0x1d41a + char.charCodeAt(0) - 97));
-  const alternateCase = (text: string) => [...text].map((char, i) => (i % 2 ? char.toUpperCase() : char)).join('');
-  return [
-    plain,
-    plain.toUpperCase(),
-    alternateCase(plain),
-    ` ${plain} `,
-    `\t${plain.toUpperCase()}\n`,
-    `\u00a0${plain}\u3000`,
-    fullwidth(plain),
-    fullwidth(plain.toUpperCase()),
-    `${fullwidth(local)}@${domain}`,
-    `${boldLetters(local)}@${domain}`,
-  ];
-}
 
 function assertOnly(replies: Reply[], statuses: number[]): void {
   for (const reply of replies) assert.ok(statuses.includes(reply.status), `${reply.status}: ${reply.text}`);

@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import Database from 'better-sqlite3';
-import pg from 'pg';
 import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
 import { createAccount, waitFor } from '../helpers/load.js';
-import { createDeployment, ServiceProcess, type Deployment } from '../helpers/service-process.js';
+import { createDeployment, queryDeployment, ServiceProcess, type Deployment } from '../helpers/service-process.js';
 import { ENGINES, redisEnv, type Engine } from '../helpers/service.js';
 
 /**
@@ -80,20 +78,6 @@ describe('SIGTERM flushes the queued session last-seen writes', () => {
 });
 
 async function lastSeenTimes(deployment: Deployment): Promise<number[]> {
-  const sql = 'SELECT "lastSeenAt" AS at FROM sessions';
-  if (deployment.engine === 'sqlite') {
-    const db = new Database(deployment.database, { readonly: true });
-    try {
-      return (db.prepare(sql).all() as Array<{ at: number }>).map((row) => row.at);
-    } finally {
-      db.close();
-    }
-  }
-  const client = new pg.Client({ connectionString: deployment.database });
-  await client.connect();
-  try {
-    return (await client.query(sql)).rows.map((row: { at: Date }) => row.at.getTime());
-  } finally {
-    await client.end();
-  }
+  const rows = await queryDeployment<{ at: number | Date }>(deployment, 'SELECT "lastSeenAt" AS at FROM sessions');
+  return rows.map((row) => (row.at instanceof Date ? row.at.getTime() : row.at));
 }
