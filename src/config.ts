@@ -77,6 +77,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_HASH_CONCURRENCY', fallback: '(number of cores)', description: 'Password hashes computed at once.' },
   { name: 'ASTRAL_HASH_QUEUE_MAX', fallback: '64', description: 'Hashes allowed to wait; beyond it logins get 503 with Retry-After.' },
   { name: 'ASTRAL_BODY_LIMIT', fallback: '16384', description: 'Largest request body in bytes (1024-65536).' },
+  { name: 'ASTRAL_REQUEST_TIMEOUT', fallback: '10s', description: 'Longest a client may take to send a whole request, headers and body (1s-10m); a slower one gets 408 and is disconnected.' },
   { name: 'ASTRAL_LOG_LEVEL', fallback: 'info', description: 'fatal, error, warn, info, debug, trace or silent.' },
   { name: 'ASTRAL_REVOCATION_FEED_TOKEN', fallback: '(unset: the feed refuses everyone)', description: 'Bearer token that verifiers present to read `GET /v1/revocations`; at least 32 characters.' },
   { name: 'ASTRAL_REVOCATION_HEARTBEAT', fallback: '5s', description: 'How often the revocation feed sends a heartbeat (1s-30s); verifiers treat three missed ones as a dead stream.' },
@@ -137,6 +138,7 @@ export interface Config {
   readonly hashConcurrency: number;
   readonly hashQueueMax: number;
   readonly bodyLimit: number;
+  readonly requestTimeoutMs: number;
   readonly logLevel: string;
   readonly revocationFeed: { token: string | null; heartbeatMs: number };
   readonly lockout: LockoutSettings;
@@ -236,6 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     hashConcurrency: read.integer('ASTRAL_HASH_CONCURRENCY', availableParallelism(), 1, 256),
     hashQueueMax: read.integer('ASTRAL_HASH_QUEUE_MAX', 64, 0, 100_000),
     bodyLimit: read.integer('ASTRAL_BODY_LIMIT', 16_384, 1_024, 65_536),
+    requestTimeoutMs: read.duration('ASTRAL_REQUEST_TIMEOUT', '10s', 1_000, 600_000),
     logLevel: read.choice('ASTRAL_LOG_LEVEL', 'info', LOG_LEVELS),
     revocationFeed: {
       token: read.secretToken('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),

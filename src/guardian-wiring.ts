@@ -8,6 +8,7 @@ import type { Clock, RevocationBus, Store } from './domain/ports.js';
 import type { ProtectionPolicy } from './domain/protection.js';
 import { connectRedis } from './redis/connect.js';
 import { FallbackCounters, RedisCounters } from './redis/redis-counters.js';
+import { MemoryCounters } from './service/memory-counters.js';
 import { AddressBlocks } from './service/address-blocks.js';
 import { AdminService } from './service/admin-service.js';
 import { AuditWriter } from './service/audit-writer.js';
@@ -81,7 +82,7 @@ export async function createGuardian(inputs: GuardianInputs): Promise<GuardianPa
   const admin = new AdminService({ users: store, auditStore: store, guard, sessions, blocks, revocations, audit, clock });
   const redis = config.redisUrl ? connectRedis(config.redisUrl, 'counters') : undefined;
   const rateLimiter = inputs.protection
-    ? new RateLimiter(requestCounters(store.counters, redis, config, logger), keys, config.rateLimits, clock)
+    ? new RateLimiter(requestCounters(redis, config, logger), keys, config.rateLimits, clock)
     : undefined;
   const retention = new Retention({ audit: store, counters: store.counters, mfa: store, clock, auditRetentionMs: config.auditRetentionMs });
   retention.start(
@@ -108,10 +109,16 @@ export async function createGuardian(inputs: GuardianInputs): Promise<GuardianPa
   };
 }
 
-function requestCounters(database: RequestCounters, redis: Redis | undefined, config: Config, logger: Logger): RequestCounters {
-  if (!redis) return database;
+/**
+ * Request limits count in Redis, shared by every instance; without Redis, or
+ * while it is away, in this process (see MemoryCounters): never in the
+ * database, where each checked session would cost a write.
+ */
+function requestCounters(redis: Redis | undefined, config: Config, logger: Logger): RequestCounters {
+  const memory = new MemoryCounters();
+  if (!redis) return memory;
   const primary = new RedisCounters(redis, config.redisPrefix);
-  return new FallbackCounters(primary, database, (error) => logger.warn({ err: error }, 'Redis counters failed; using the database'));
+  return new FallbackCounters(primary, memory, (error) => logger.warn({ err: error }, 'Redis counters failed; counting in memory'));
 }
 
 export function protectionPolicy(config: Config): ProtectionPolicy {

@@ -7,9 +7,12 @@ import type { SessionView } from '../domain/ports.js';
  * all. Invalidation leaves a tombstone for a while, and a fill is refused
  * while one stands: otherwise an instance that read a session just before it
  * was revoked could write it back after the revocation had swept the cache.
- * Every call fails soft: Redis missing is a cache miss, not an error.
+ * Reads and fills fail soft: Redis missing is a cache miss, not an error.
+ * Drops say whether Redis took them: a drop that did not reach Redis leaves a
+ * revoked session in it, so the caller must not trust it until `sweep` ran.
  */
 const TOMBSTONE_MS = 30_000;
+const SWEEP_BATCH = 1_000;
 
 const FILL = `
 if redis.call('EXISTS', KEYS[4]) == 1 or redis.call('EXISTS', KEYS[5]) == 1 then return 0 end
@@ -59,21 +62,42 @@ export class SessionL2 {
     await this.redis.eval(FILL, keys.length, ...keys, encode(view), String(ttl), `${view.id} ${hash}`).catch(() => undefined);
   }
 
-  async dropSession(sessionId: string): Promise<void> {
-    await this.redis
+  /** True once Redis has dropped the session (or never had it). */
+  async dropSession(sessionId: string): Promise<boolean> {
+    return this.redis
       .eval(DROP_SESSION, 2, this.key('i:', sessionId), this.key('ts:', sessionId), String(TOMBSTONE_MS), this.key('s:', ''))
-      .catch(() => undefined);
+      .then(() => true, () => false);
   }
 
-  async dropUser(userId: string, exceptSessionId: string | null): Promise<void> {
-    await this.redis
+  async dropUser(userId: string, exceptSessionId: string | null): Promise<boolean> {
+    return this.redis
       .eval(DROP_USER, 2, this.key('u:', userId), this.key('tu:', userId), String(TOMBSTONE_MS), this.prefix, exceptSessionId ?? '')
-      .catch(() => undefined);
+      .then(() => true, () => false);
+  }
+
+  /**
+   * Deletes every cached session, keeping the tombstones. After an outage
+   * nobody knows which revocations Redis missed, so the shared tier starts
+   * over, as each instance's memory does. Rejects if Redis does not answer.
+   */
+  async sweep(): Promise<void> {
+    for (const kind of ['s:', 'i:', 'u:']) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await this.redis.scan(cursor, 'MATCH', `${globEscape(this.prefix)}${kind}*`, 'COUNT', SWEEP_BATCH);
+        if (keys.length > 0) await this.redis.unlink(...keys);
+        cursor = next;
+      } while (cursor !== '0');
+    }
   }
 
   private key(kind: string, id: string): string {
     return `${this.prefix}${kind}${id}`;
   }
+}
+
+function globEscape(text: string): string {
+  return text.replace(/[*?[\]\\]/g, (char) => `\\${char}`);
 }
 
 function encode(view: SessionView): string {

@@ -35,11 +35,17 @@ export function connectSharedState(
 
   const redis = connectRedis(config.redisUrl, 'commands');
   const subscriber = connectRedis(config.redisUrl, 'revocations', 'subscriber');
-  const revocations = new RedisRevocationBus(redis, subscriber, `${config.redisPrefix}revocations`, config.revocationAckTimeoutMs);
+  const revocations = new RedisRevocationBus(redis, subscriber, `${config.redisPrefix}revocations`, {
+    ackTimeoutMs: config.revocationAckTimeoutMs,
+  });
   const l2 = new SessionL2(redis, config.redisPrefix, config.cache.ttlMs);
   const sessions = new TieredSessionCache(source, l2, clock, options);
   sessions.attach(revocations);
-  return { revocations, sessions, redis, close: () => quitAll(redis, subscriber) };
+  const close = () => {
+    revocations.close();
+    return quitAll(redis, subscriber);
+  };
+  return { revocations, sessions, redis, close };
 }
 
 async function quitAll(...connections: Redis[]): Promise<void> {

@@ -21,6 +21,23 @@ export interface TieredCacheOptions {
   readonly onLookup?: (tier: CacheTier, hit: boolean) => void;
 }
 
+/**
+ * What a bus that can lose its connection (Redis) tells the cache: when it is
+ * down and up again, and a hook to run before it reports itself up again.
+ */
+export interface BusHealth {
+  onHealth(listener: (healthy: boolean) => void): void;
+  beforeRecovery(hook: () => Promise<void>): void;
+}
+
+/** A revocation reached this instance's memory but not the shared tier. */
+export class SharedTierMissedRevocation extends Error {
+  constructor() {
+    super('the shared session cache did not take a revocation');
+    this.name = 'SharedTierMissedRevocation';
+  }
+}
+
 /** Invalidations are remembered this long, to refuse fills read before them. */
 const TOMBSTONE_MS = 30_000;
 const MAX_TOMBSTONES = 100_000;
@@ -30,8 +47,9 @@ const MAX_TOMBSTONES = 100_000;
  * then the database. Every instance drops what a revocation names as the
  * event arrives; a fill that was read before a revocation it has since heard
  * of is not cached. While the bus is down, L1 entries are trusted only for
- * `degradedTtlMs`, and when it comes back L1 starts empty, since what was
- * missed meanwhile cannot be known.
+ * `degradedTtlMs`, and when it comes back both L1 and L2 start empty, since
+ * what was missed meanwhile cannot be known: Redis may come back holding a
+ * copy of a session that was revoked while it was away.
  */
 export class TieredSessionCache implements SessionCache {
   private readonly l1: SessionL1;
@@ -58,8 +76,9 @@ export class TieredSessionCache implements SessionCache {
   }
 
   /** Listens to the bus: revocations invalidate, health changes switch trust. */
-  attach(bus: RevocationBus & { onHealth?: (listener: (healthy: boolean) => void) => void }): void {
+  attach(bus: RevocationBus & Partial<BusHealth>): void {
     bus.subscribe((revocation, origin) => this.invalidate(revocation, origin));
+    bus.beforeRecovery?.(async () => this.l2?.sweep());
     bus.onHealth?.((healthy) => this.setHealthy(healthy));
   }
 
@@ -85,8 +104,9 @@ export class TieredSessionCache implements SessionCache {
     return this.fill(undefined, () => this.source.findSessionById(sessionId));
   }
 
+  /** A login's session; not cached if its user was revoked since (a password change that won the race). */
   remember(view: SessionView): void {
-    this.l1.set(view);
+    if (!this.revokedSince(view, view.createdAt)) this.l1.set(view);
   }
 
   touched(sessionId: string, lastSeenAt: number): void {
@@ -96,20 +116,24 @@ export class TieredSessionCache implements SessionCache {
 
   /**
    * Drops what the revocation names from L1. The shared L2 is swept once, by
-   * the instance that published, before the others hear of it.
+   * the instance that published, before the others hear of it; if Redis does
+   * not take the drop, this rejects, and the bus treats Redis as down.
    */
   async invalidate(revocation: Revocation, origin: RevocationOrigin): Promise<void> {
     const now = this.clock.now();
     const l2 = origin === 'local' ? this.l2 : undefined;
+    let dropped: Promise<boolean> | undefined;
     if (revocation.kind === 'session') {
       this.tomb(this.sessionTombs, revocation.sessionId, now);
       this.l1.deleteSession(revocation.sessionId);
-      return l2?.dropSession(revocation.sessionId);
+      dropped = l2?.dropSession(revocation.sessionId);
+    } else {
+      this.tomb(this.userTombs, revocation.userId, now);
+      const except = revocation.kind === 'user' ? revocation.exceptSessionId : null;
+      this.l1.deleteUser(revocation.userId, except);
+      dropped = l2?.dropUser(revocation.userId, except);
     }
-    this.tomb(this.userTombs, revocation.userId, now);
-    const except = revocation.kind === 'user' ? revocation.exceptSessionId : null;
-    this.l1.deleteUser(revocation.userId, except);
-    return l2?.dropUser(revocation.userId, except);
+    if (dropped && !(await dropped)) throw new SharedTierMissedRevocation();
   }
 
   private async fill(

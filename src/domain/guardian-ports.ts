@@ -78,7 +78,12 @@ export interface SessionControlStore {
    * Inserts the session and, in the same transaction, deletes the user's
    * oldest sessions beyond `maxPerUser`; returns the ids it deleted.
    */
-  createCappedSession(session: NewSession, maxPerUser: number): Promise<string[]>;
+  /**
+   * Inserts the session and ends the user's oldest beyond the cap, in one
+   * transaction; answers the ended sessions' ids, or undefined (and inserts
+   * nothing) when `session.verifiedHash` is set and no longer the user's hash.
+   */
+  createCappedSession(session: NewSession, maxPerUser: number): Promise<string[] | undefined>;
   listSessionsOfUser(userId: string): Promise<SessionSummary[]>;
   /** Deletes the session only if it belongs to `userId` (null: any user); returns its owner, if deleted. */
   deleteSessionOf(sessionId: string, userId: string | null): Promise<string | undefined>;

@@ -22,6 +22,12 @@ export interface NewSession {
   readonly lastSeenAt: number;
   readonly ip: string | null;
   readonly userAgent: string | null;
+  /**
+   * The password hash the login was verified against. When set, the session
+   * is created only while the user still has this hash: a login that was
+   * checked against a password changed meanwhile must not outlive the change.
+   */
+  readonly verifiedHash?: string;
 }
 
 /** A live-looking session joined with the user it belongs to: what a session check reads. */
@@ -49,6 +55,8 @@ export interface SessionTouch {
 
 export interface PasswordChange {
   readonly userId: string;
+  /** Compare-and-set: the change applies only if the stored hash is still the one the current password was checked against. */
+  readonly previousHash: string;
   readonly hashedPassword: string;
   readonly updatedAt: number;
   /** The caller's session survives; every other session of the user ends in the same transaction. */
@@ -87,7 +95,8 @@ export interface UserStore {
   findLoginByEmail(email: string): Promise<LoginRecord | undefined>;
   findLoginById(userId: string): Promise<LoginRecord | undefined>;
   upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean>;
-  changePassword(change: PasswordChange): Promise<void>;
+  /** False, changing nothing and ending no session, when the hash is no longer `previousHash`. */
+  changePassword(change: PasswordChange): Promise<boolean>;
   importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]>;
   /** The highest bcrypt cost among imported hashes not yet replaced, or null when none is left. */
   legacyBcryptCost(): Promise<number | null>;
@@ -113,7 +122,8 @@ export interface SessionCache extends SessionReader {
 }
 
 export interface SessionStore extends SessionReader {
-  createSession(session: NewSession): Promise<void>;
+  /** False, creating nothing, when `verifiedHash` is set and no longer the user's hash. */
+  createSession(session: NewSession): Promise<boolean>;
   touchSessions(touches: readonly SessionTouch[]): Promise<void>;
   deleteSession(sessionId: string): Promise<boolean>;
   deleteSessionsOfUser(userId: string): Promise<number>;

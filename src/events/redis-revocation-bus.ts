@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Revocation, RevocationBus, RevocationListener } from '../domain/ports.js';
-import { deliverAll } from './deliver.js';
+import type { Revocation, RevocationBus, RevocationListener, RevocationOrigin } from '../domain/ports.js';
 
 /**
  * Revocations shared by every instance through Redis pub/sub. The publishing
  * instance runs its own listeners first and awaits them, then publishes and
  * waits (up to `ackTimeoutMs`) until every other subscribed instance has run
  * its listeners and said so: when the revoking request returns, no instance
- * still holds the session. A publish that fails while Redis is away is kept
- * (up to `maxPending`) and sent when it is back, and health changes are
- * announced so caches stop trusting themselves meanwhile.
+ * still holds the session.
+ *
+ * Redis may go away by closing its connections, or by not answering on them
+ * (a stall, a partition): a heartbeat notices the second. Either way, and
+ * whenever a revocation fails to go out whole, the bus reports itself down so
+ * caches stop trusting themselves, and keeps the revocation (up to
+ * `maxPending`). When Redis answers again it runs the recovery hooks (the
+ * cache empties the shared tier), sends what it kept, and only then reports
+ * itself up again.
  */
 interface Envelope {
   readonly id: string;
@@ -24,6 +29,13 @@ interface AwaitedAcks {
   done: () => void;
 }
 
+export interface RedisBusOptions {
+  readonly ackTimeoutMs?: number;
+  /** How often Redis is asked whether it still answers. */
+  readonly heartbeatMs?: number;
+  readonly maxPending?: number;
+}
+
 function settleIfComplete(entry: AwaitedAcks): void {
   if (entry.expected !== undefined && entry.received >= entry.expected) entry.done();
 }
@@ -31,25 +43,39 @@ function settleIfComplete(entry: AwaitedAcks): void {
 export class RedisRevocationBus implements RevocationBus {
   private readonly listeners = new Set<RevocationListener>();
   private readonly healthListeners = new Set<(healthy: boolean) => void>();
+  private readonly recoveryHooks: Array<() => Promise<void>> = [];
   private readonly instanceId = randomBytes(8).toString('hex');
   private readonly awaitedAcks = new Map<string, AwaitedAcks>();
   private readonly ackChannel: string;
+  private readonly ackTimeoutMs: number;
+  private readonly maxPending: number;
+  private readonly heartbeat: NodeJS.Timeout;
   private pending: string[] = [];
   private healthy = false;
+  private subscribed = false;
+  /** Set once Redis has answered: recovering from an outage differs from a first start. */
+  private everHealthy = false;
+  private recovering: Promise<void> | undefined;
 
   constructor(
     private readonly publisher: Redis,
     private readonly subscriber: Redis,
     private readonly channel: string,
-    private readonly ackTimeoutMs = 100,
-    private readonly maxPending = 10_000,
+    options: RedisBusOptions = {},
   ) {
+    this.ackTimeoutMs = options.ackTimeoutMs ?? 100;
+    this.maxPending = options.maxPending ?? 10_000;
     this.ackChannel = `${channel}:ack:${this.instanceId}`;
     subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
     subscriber.on('ready', () => void this.subscribeChannel());
-    subscriber.on('close', () => this.setHealthy(false));
-    publisher.on('ready', () => void this.flushPending());
+    subscriber.on('close', () => {
+      this.subscribed = false;
+      this.setHealthy(false);
+    });
+    publisher.on('ready', () => void this.recover());
     if (subscriber.status === 'ready') void this.subscribeChannel();
+    this.heartbeat = setInterval(() => void this.checkHealth(), options.heartbeatMs ?? 1_000);
+    this.heartbeat.unref();
   }
 
   get isHealthy(): boolean {
@@ -57,17 +83,12 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   async publish(revocation: Revocation): Promise<void> {
-    await deliverAll(this.listeners, revocation, 'local');
     const id = randomBytes(8).toString('hex');
     const message = JSON.stringify({ id, from: this.instanceId, revocation } satisfies Envelope);
-    try {
-      const acks = this.awaitAcks(id);
-      // The count includes this instance, which hears its own message and does not answer it.
-      acks.expect((await this.publisher.publish(this.channel, message)) - 1);
-      await acks.settled;
-    } catch {
-      this.keep(message);
-    }
+    const applied = await this.runListeners(revocation, 'local');
+    const sent = await this.send(id, message);
+    if (!sent) this.keep(message);
+    if (!applied || !sent) this.setHealthy(false);
   }
 
   subscribe(listener: RevocationListener): () => void {
@@ -78,6 +99,35 @@ export class RedisRevocationBus implements RevocationBus {
   onHealth(listener: (healthy: boolean) => void): void {
     this.healthListeners.add(listener);
     listener(this.healthy);
+  }
+
+  /** Runs after an outage, before the bus reports itself up; a hook that fails keeps it down. */
+  beforeRecovery(hook: () => Promise<void>): void {
+    this.recoveryHooks.push(hook);
+  }
+
+  close(): void {
+    clearInterval(this.heartbeat);
+  }
+
+  /** False if a listener failed (the cache could not drop the session from Redis). */
+  private async runListeners(revocation: Revocation, origin: RevocationOrigin): Promise<boolean> {
+    const results = await Promise.allSettled([...this.listeners].map(async (listener) => listener(revocation, origin)));
+    return results.every((result) => result.status === 'fulfilled');
+  }
+
+  /** Publishes and waits for the others' acknowledgements; false if Redis did not take it. */
+  private async send(id: string, message: string): Promise<boolean> {
+    const acks = this.awaitAcks(id);
+    try {
+      // The count includes this instance, which hears its own message and does not answer it.
+      acks.expect((await this.publisher.publish(this.channel, message)) - 1);
+    } catch {
+      acks.expect(0);
+      return false;
+    }
+    await acks.settled;
+    return true;
   }
 
   /** Acks may overtake the publish reply that says how many to expect, so both are counted. */
@@ -108,10 +158,42 @@ export class RedisRevocationBus implements RevocationBus {
   private async subscribeChannel(): Promise<void> {
     try {
       await this.subscriber.subscribe(this.channel, this.ackChannel);
-      this.setHealthy(true);
+      this.subscribed = true;
+      await this.recover();
     } catch {
       this.setHealthy(false);
     }
+  }
+
+  /** A stalled Redis keeps its connections open; only a question it does not answer shows it. */
+  private async checkHealth(): Promise<void> {
+    if (!this.healthy) return this.recover();
+    try {
+      await this.publisher.ping();
+    } catch {
+      this.setHealthy(false);
+    }
+  }
+
+  /** Concurrent triggers (reconnects, heartbeats) share one attempt. */
+  private recover(): Promise<void> {
+    if (this.healthy || !this.subscribed) return Promise.resolve();
+    this.recovering ??= this.tryRecovery()
+      .catch(() => this.setHealthy(false))
+      .finally(() => {
+        this.recovering = undefined;
+      });
+    return this.recovering;
+  }
+
+  private async tryRecovery(): Promise<void> {
+    await this.publisher.ping();
+    if (this.everHealthy) {
+      for (const hook of this.recoveryHooks) await hook();
+    }
+    await this.flushPending();
+    this.everHealthy = true;
+    this.setHealthy(true);
   }
 
   private receive(channel: string, message: string): void {
@@ -123,7 +205,7 @@ export class RedisRevocationBus implements RevocationBus {
   }
 
   private async deliver(envelope: Envelope): Promise<void> {
-    await deliverAll(this.listeners, envelope.revocation, 'remote');
+    await this.runListeners(envelope.revocation, 'remote');
     await this.publisher.publish(`${this.channel}:ack:${envelope.from}`, envelope.id).catch(() => undefined);
   }
 
@@ -132,16 +214,11 @@ export class RedisRevocationBus implements RevocationBus {
     if (this.pending.length > this.maxPending) this.pending.shift();
   }
 
+  /** Rejects, keeping what is left, if Redis stops answering halfway. */
   private async flushPending(): Promise<void> {
-    const queued = this.pending;
-    this.pending = [];
-    for (const [index, message] of queued.entries()) {
-      try {
-        await this.publisher.publish(this.channel, message);
-      } catch {
-        this.pending.unshift(...queued.slice(index));
-        return;
-      }
+    while (this.pending.length > 0) {
+      await this.publisher.publish(this.channel, this.pending[0]!);
+      this.pending.shift();
     }
   }
 

@@ -5,7 +5,7 @@
  */
 export const ERROR_CODES = {
   invalid_request: { status: 400, description: 'The body or a parameter is missing, of the wrong type, or has an unknown field.' },
-  invalid_json: { status: 400, description: 'The body is not valid UTF-8 JSON, repeats a key, or nests too deep.' },
+  invalid_json: { status: 400, description: 'The body is not valid UTF-8 JSON, repeats a key, nests too deep, or escapes a lone surrogate.' },
   weak_password: { status: 400, description: 'The new password breaks the password policy; the message says which rule.' },
   invalid_token: { status: 400, description: 'A mailed link token that is unknown, expired, already used or replaced by a newer link.' },
   invalid_redirect: { status: 400, description: 'redirect is not one of ASTRAL_LINK_BASE_URLS, compared exactly.' },

@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { DomainError, MfaRequired, Overloaded, TooManyAttempts, Unavailable } from '../domain/errors.js';
 import { errorBody, ERROR_CODES, type ErrorCode } from './error-codes.js';
@@ -34,6 +34,15 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   app.setNotFoundHandler((request, reply) => {
     sendError(reply, { code: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
   });
+}
+
+/**
+ * Errors Fastify raises before any route or hook runs (a URL that does not
+ * decode, a path parameter too long): without this, they are answered in
+ * Fastify's own shape instead of the API's.
+ */
+export function answerFrameworkError(_error: FastifyError, _request: FastifyRequest, reply: FastifyReply): void {
+  sendError(reply, { code: 'invalid_request', message: 'the request URL is not valid' });
 }
 
 export function sendError(reply: FastifyReply, { code, message, retryAfter, extra }: Classified): FastifyReply {

@@ -6,8 +6,11 @@ import { sendError } from './error-handler.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The request limit a route counts against; `none` for health checks. */
-    rateBucket?: RateBucket | 'none';
+    /**
+     * The request limit a route counts against: `unlimited` for routes apps
+     * call on every request (blocks still apply), `none` for health checks.
+     */
+    rateBucket?: RateBucket | 'unlimited' | 'none';
   }
 }
 
@@ -24,7 +27,7 @@ export function installProtection(app: FastifyInstance, parts: GuardianParts): v
     if (parts.blocks.isBlocked(request.ip)) {
       return sendError(reply, { code: 'forbidden', message: 'requests from this address are blocked' });
     }
-    if (!parts.rateLimiter) return;
+    if (!parts.rateLimiter || bucket === 'unlimited') return;
     const decision = await parts.rateLimiter.check(bucket, request.ip);
     setRateHeaders(reply, decision);
     if (!decision.allowed) {

@@ -7,7 +7,8 @@ import type { Config } from '../config.js';
 import type { Clock, RevocationBus, Store } from '../domain/ports.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
-import { installErrorHandling } from './error-handler.js';
+import { installDrain } from './drain.js';
+import { answerFrameworkError, installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
 import type { GuardianParts } from '../guardian-wiring.js';
 import { installProtection } from './protection-hooks.js';
@@ -44,6 +45,8 @@ export interface RouteSettings {
 }
 
 const MAX_JSON_DEPTH = 8;
+// How often Node looks for requests past the timeout (its default is 30 s).
+const TIMEOUT_CHECK_INTERVAL_MS = 1_000;
 
 export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const { config } = deps;
@@ -53,8 +56,14 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   const app = Fastify({
     genReqId: requestIds(),
     bodyLimit: config.bodyLimit,
+    // Fastify's default is no limit at all: a client sending a byte at a time would hold its
+    // connection forever (slowloris). The whole request, headers and body, must arrive in time.
+    // Node enforces the request timeout only while the headers timeout is no longer than it.
+    requestTimeout: config.requestTimeoutMs,
+    http: { headersTimeout: config.requestTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_INTERVAL_MS },
     trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     return503OnClosing: true,
+    frameworkErrors: answerFrameworkError,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false, allErrors: false } },
   });
 
@@ -62,6 +71,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   installErrorHandling(app, deps.logger);
   installSecurityHeaders(app);
   installRequestLog(app, deps.logger);
+  installDrain(app);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 

@@ -130,7 +130,7 @@ export class AuthService {
     const record = await this.deps.store.findLoginByEmail(canonical);
     const attempt = await this.deps.guardian.guard.reserve({ pathway: 'login', email: canonical, userId: record?.user.id ?? null, ...context });
     const verified = await this.verifyPassword(record, password);
-    if (!record || !verified || record.disabled) {
+    if (!record?.hashedPassword || !verified || record.disabled) {
       this.deps.guardian.recordLoginFailure(record, verified, context);
       await holdUntil(started + (this.deps.failureFloorMs?.() ?? 0));
       throw new InvalidCredentials();
@@ -140,13 +140,13 @@ export class AuthService {
       throw new EmailNotVerified();
     }
 
-    await this.upgradeHashIfNeeded(record, password);
+    const hash = await this.upgradeHashIfNeeded(record, record.hashedPassword, password);
     if (await this.deps.guardian.mfa.isEnrolled(record.user.id)) {
       await attempt.release();
       throw await this.deps.guardian.challenge(record.user.id, context);
     }
     await attempt.succeeded();
-    return this.admit(record.user, attempt, false, context);
+    return this.admit(record.user, attempt, false, context, hash);
   }
 
   /** The second step of a login: the challenge names the user, the code proves the second factor. */
@@ -219,7 +219,10 @@ export class AuthService {
     const hashedPassword = await this.hashNewPassword(newPassword, record.user);
     const now = this.deps.clock.now();
     const mail = this.deps.notices?.noticeRows('password_changed', record.user) ?? [];
-    await this.deps.store.changePassword({ userId: view.userId, hashedPassword, updatedAt: now, keepSessionId: view.id, mail });
+    const previousHash = record.hashedPassword ?? '';
+    const change = { userId: view.userId, previousHash, hashedPassword, updatedAt: now, keepSessionId: view.id, mail };
+    // Another change got there first: the password given as current no longer is.
+    if (!(await this.deps.store.changePassword(change))) throw new InvalidCredentials();
     await this.deps.revocations.publish({ kind: 'user', userId: view.userId, exceptSessionId: view.id, at: now });
     await this.deps.guardian.recordSessionEventNow('password.change', view, context);
   }
@@ -250,17 +253,25 @@ export class AuthService {
     return hasher.verify(record.hashedPassword, candidate);
   }
 
-  private async upgradeHashIfNeeded(record: LoginRecord, password: string): Promise<void> {
-    const previousHash = record.hashedPassword;
-    if (!previousHash) return;
-    if (record.hashOrigin === 'native' && !this.deps.hasher.needsRehash(previousHash)) return;
+  /** The hash stored once this login is done: replaced by a current argon2id one if it was imported or is outdated. */
+  private async upgradeHashIfNeeded(record: LoginRecord, previousHash: string, password: string): Promise<string> {
+    if (record.hashOrigin === 'native' && !this.deps.hasher.needsRehash(previousHash)) return previousHash;
 
     const hashedPassword = await this.deps.hasher.hash(normalizePassword(password));
-    await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword });
+    if (await this.deps.store.upgradePasswordHash({ userId: record.user.id, previousHash, hashedPassword })) return hashedPassword;
+    // Another login of the same password upgraded it first, or the password was changed: tell them apart.
+    const current = await this.deps.store.findLoginById(record.user.id);
+    return current?.hashedPassword && (await this.verifyPassword(current, password)) ? current.hashedPassword : previousHash;
   }
 
   /** Applies the login's risk action, then starts the session and makes the client known. */
-  private async admit(user: PublicUser, attempt: Reservation, passedTotp: boolean, context: ClientContext): Promise<IssuedSession> {
+  private async admit(
+    user: PublicUser,
+    attempt: Reservation,
+    passedTotp: boolean,
+    context: ClientContext,
+    verifiedHash?: string,
+  ): Promise<IssuedSession> {
     const { guardian } = this.deps;
     const signals = { knownClient: attempt.knownClient, priorFailures: attempt.priorAccountFailures, passedTotp };
     const action = guardian.risk.assessLogin(user.id, signals, context);
@@ -269,21 +280,30 @@ export class AuthService {
       throw new InvalidCredentials();
     }
 
-    const issued = await this.startSession(user, context, action === 'shorten');
+    const issued = await this.startSession(user, context, action === 'shorten', verifiedHash);
+    // The password was changed while this login was being checked: it gets the new password's answer.
+    if (!issued) throw new InvalidCredentials();
     await attempt.rememberClient(user.id, issued.deviceId);
     guardian.recordLogin(user.id, issued.session.id, context, passedTotp);
     await this.deps.notices?.signedIn(user, context);
     return issued;
   }
 
-  private async startSession(user: PublicUser, context: ClientContext, shorten: boolean): Promise<IssuedSession> {
+  /** Undefined when `verifiedHash` is given and the user's password hash is no longer it. */
+  private async startSession(
+    user: PublicUser,
+    context: ClientContext,
+    shorten: boolean,
+    verifiedHash?: string,
+  ): Promise<IssuedSession | undefined> {
     const sessionToken = createSessionToken();
     const times = newSessionTimes(this.deps.clock.now(), this.deps.sessionPolicy);
     const ends = shorten ? this.deps.guardian.risk.shortenedExpiry(times.expiresAt) : times.expiresAt;
     const session = { id: createSessionId(), ...times, expiresAt: ends };
     const tokenHash = hashSessionToken(sessionToken);
     const client = { ip: context.ip, userAgent: context.userAgent };
-    await this.deps.guardian.createSession({ ...session, tokenHash, userId: user.id, ...client });
+    const row = { ...session, tokenHash, userId: user.id, ...client, ...(verifiedHash === undefined ? {} : { verifiedHash }) };
+    if (!(await this.deps.guardian.createSession(row))) return undefined;
     this.deps.sessions.remember({ ...session, ...client, tokenHash, userId: user.id, user, userDisabled: false, stepUpRequired: false });
 
     const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });

@@ -54,12 +54,15 @@ export class Guardian {
   }
 
   /** Inserts the session within the user's cap; sessions pushed out are revoked everywhere. */
-  async createSession(session: NewSession): Promise<void> {
+  /** False when the password the login verified was changed meanwhile: no session then. */
+  async createSession(session: NewSession): Promise<boolean> {
     const evicted = await this.deps.sessions.createCappedSession(session, this.deps.maxSessionsPerUser);
+    if (evicted === undefined) return false;
     for (const sessionId of evicted) {
       await this.deps.revocations.publish({ kind: 'session', sessionId, userId: session.userId, at: this.deps.clock.now() });
       this.deps.audit.record(this.event('session.evicted', 'info', 'session_cap', session.userId, sessionId, session));
     }
+    return true;
   }
 
   /** A TOTP code clears a risk step-up and binds the session to the client that gave it. */

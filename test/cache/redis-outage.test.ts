@@ -70,3 +70,63 @@ async function waitUntil(condition: () => boolean): Promise<void> {
   }
   throw new Error('condition not reached in 5 s');
 }
+
+/**
+ * Regressions: a revocation made while Redis could not take it must hold once
+ * Redis answers again. Redis here keeps its data across a kill, as a
+ * production one does, and a freeze keeps every connection open.
+ */
+describe('revocations missed by Redis', () => {
+  const clock = new TestClock();
+  let redis: PrivateRedis;
+  let a: RunningService;
+  let b: RunningService;
+
+  before(async () => {
+    redis = await PrivateRedis.start({ persistent: true });
+    const env = { REDIS_URL: redis.url, ASTRAL_REDIS_PREFIX: 'missed:', ASTRAL_CACHE_DEGRADED_TTL: '1s' };
+    a = await startService('postgres', { env, clock });
+    b = await startService('postgres', { join: a, env, clock });
+  });
+  after(async () => {
+    redis.resume();
+    await b.stop();
+    await a.stop();
+    await redis.destroy();
+  });
+
+  async function cachedOnBoth() {
+    const email = uniqueEmail();
+    const password = strongPassword();
+    await call(a.url, 'POST', '/v1/register', { body: { email, password } });
+    const { sessionToken } = (await call(a.url, 'POST', '/v1/login', { body: { email, password } })).body as { sessionToken: string };
+    for (const service of [a, b]) assert.equal((await call(service.url, 'GET', '/v1/session', { token: sessionToken })).status, 200);
+    return sessionToken;
+  }
+
+  const trusting = () => a.app.core.shared.sessions.isTrusting && b.app.core.shared.sessions.isTrusting;
+
+  test('a session revoked while Redis was down is not served from the copy Redis kept', async () => {
+    const token = await cachedOnBoth();
+    await redis.stop();
+    await waitUntil(() => !trusting());
+    assert.equal((await call(a.url, 'POST', '/v1/logout', { token })).status, 204);
+
+    await redis.start();
+    await waitUntil(trusting);
+    for (const service of [b, a]) assert.equal((await call(service.url, 'GET', '/v1/session', { token })).status, 401);
+  });
+
+  test('a frozen Redis is noticed, and the revocations made meanwhile go out when it answers', async () => {
+    const token = await cachedOnBoth();
+    redis.pause();
+    await waitUntil(() => !b.app.core.shared.sessions.isTrusting);
+    assert.equal((await call(a.url, 'POST', '/v1/logout', { token })).status, 204);
+    clock.advance(1_001);
+    assert.equal((await call(b.url, 'GET', '/v1/session', { token })).status, 401, 'past the degraded TTL, B asks the database');
+
+    redis.resume();
+    await waitUntil(trusting);
+    for (const service of [b, a]) assert.equal((await call(service.url, 'GET', '/v1/session', { token })).status, 401);
+  });
+});

@@ -107,6 +107,17 @@ describe('tiered session cache on PostgreSQL and Redis', () => {
     assert.deepEqual(lookups, ['l1:miss', 'l2:miss', 'db:miss'], 'nothing stale was cached in L1 or L2');
   });
 
+  test('a new session remembered after a revocation of its user is not cached', async () => {
+    const session = await storedSession();
+    const view = await store.findSessionById(session.id);
+    const { cache, bus, lookups } = cacheWithCounter();
+    await store.deleteSession(session.id);
+    await bus.publish({ kind: 'user', userId: session.userId, exceptSessionId: null, at: clock.now() });
+    cache.remember(view!);
+    assert.equal(await cache.findSessionById(session.id), undefined);
+    assert.deepEqual(lookups, ['l1:miss', 'l2:miss', 'db:miss']);
+  });
+
   test('a user-wide revocation keeps the excepted session', async () => {
     const user = newUser();
     await store.createUser(user);

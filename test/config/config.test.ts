@@ -37,6 +37,7 @@ describe('loadConfig: defaults', () => {
     assert.equal(config.hashConcurrency, availableParallelism());
     assert.equal(config.hashQueueMax, 64);
     assert.equal(config.bodyLimit, 16_384);
+    assert.equal(config.requestTimeoutMs, 10_000);
     assert.equal(config.logLevel, 'info');
   });
 
@@ -171,6 +172,8 @@ describe('loadConfig: bad values name their setting', () => {
     refuses({ ASTRAL_HASH_CONCURRENCY: '0' }, 'ASTRAL_HASH_CONCURRENCY');
     refuses({ ASTRAL_BODY_LIMIT: '100' }, 'ASTRAL_BODY_LIMIT');
     refuses({ ASTRAL_BODY_LIMIT: '1e4' }, 'ASTRAL_BODY_LIMIT');
+    refuses({ ASTRAL_REQUEST_TIMEOUT: '0' }, 'ASTRAL_REQUEST_TIMEOUT');
+    refuses({ ASTRAL_REQUEST_TIMEOUT: '1h' }, 'ASTRAL_REQUEST_TIMEOUT');
   });
 
   test('the message says what is allowed', () => {

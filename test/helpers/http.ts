@@ -12,6 +12,8 @@ export interface CallOptions {
   readonly token?: string;
   readonly cookie?: string;
   readonly headers?: Record<string, string>;
+  /** Abandon the call after this long (the call then rejects with a TimeoutError). */
+  readonly timeoutMs?: number;
 }
 
 export async function call(base: string, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
@@ -20,7 +22,8 @@ export async function call(base: string, method: string, path: string, options: 
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   if (options.cookie) headers.cookie = options.cookie;
   const body = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-  const response = await fetch(new URL(path, base), { method, headers, body });
+  const signal = options.timeoutMs === undefined ? null : AbortSignal.timeout(options.timeoutMs);
+  const response = await fetch(new URL(path, base), { method, headers, body, signal });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, body: parse(text) };
 }

@@ -139,6 +139,17 @@ describe('parseStrictJson: bytes and syntax', () => {
     refused(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('"}')]), NOT_UTF8);
   });
 
+  test('an escaped lone surrogate, which would reach the hash and the database as U+FFFD', () => {
+    const LONE = /not valid Unicode/;
+    refused('{"password":"orbit lantern \\ud800 meadow"}', LONE);
+    refused('{"password":"\\udfff"}', LONE);
+    refused('{"a":["x","\\uDBFFz"]}', LONE);
+    refused('{"\\ud83d":1}', LONE);
+    refused('{"a":"\\udc00\\ud800"}', LONE);
+    assert.deepEqual(parse('{"a":"\\ud83d\\ude00"}'), { a: '\u{1f600}' }, 'a pair is one character');
+    assert.deepEqual(parse('{"a":"\\\\ud800"}'), { a: '\\ud800' }, 'an escaped backslash is not an escape');
+  });
+
   test('a truncated multi-byte sequence', () => {
     refused(Buffer.concat([Buffer.from('{"a":"'), Buffer.from([0xe2, 0x82]), Buffer.from('"}')]), NOT_UTF8);
   });

@@ -51,8 +51,9 @@ for (const engine of ENGINES) {
 
       test('routes count in their own buckets; health checks in none', async () => {
         const headers = { 'x-forwarded-for': '192.0.2.20' };
-        for (let i = 0; i < 5; i++) assert.equal((await call(base, 'GET', '/v1/session', { headers })).status, 401);
-        assertError(await call(base, 'GET', '/v1/session', { headers }), 429, 'too_many_attempts');
+        for (let i = 0; i < 5; i++) assert.equal((await call(base, 'POST', '/v1/token', { headers })).status, 401);
+        assertError(await call(base, 'POST', '/v1/token', { headers }), 429, 'too_many_attempts');
+        assertError(await call(base, 'GET', '/v1/session', { headers }), 401, 'invalid_session'); // session checks are not limited
         assert.equal((await call(base, 'POST', '/v1/register', { body: { email: uniqueEmail(), password: strongPassword() }, headers })).status, 201);
         for (let i = 0; i < 10; i++) assert.equal((await call(base, 'GET', '/healthz', { headers })).status, 200);
       });

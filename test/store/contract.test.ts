@@ -80,12 +80,35 @@ for (const engine of ENGINES) {
       const [keep, drop] = [newSession(user.id), newSession(user.id)];
       await store.createSession(keep);
       await store.createSession(drop);
-      await store.changePassword({ userId: user.id, hashedPassword: '$argon2id$new', updatedAt: user.updatedAt + 1, keepSessionId: keep.id });
+      const change = { userId: user.id, previousHash: user.hashedPassword!, hashedPassword: '$argon2id$new', updatedAt: user.updatedAt + 1, keepSessionId: keep.id };
+      assert.equal(await store.changePassword(change), true);
       assert.ok(await store.findSessionById(keep.id));
       assert.equal(await store.findSessionById(drop.id), undefined);
       const login = await store.findLoginById(user.id);
       assert.equal(login?.hashedPassword, '$argon2id$new');
       assert.equal(login?.user.updatedAt, user.updatedAt + 1);
+    });
+
+    test('a password change is compare-and-set on the hash the current password was checked against', async () => {
+      const user = newUser();
+      await store.createUser(user);
+      const session = newSession(user.id);
+      await store.createSession(session);
+      const stale = { userId: user.id, previousHash: '$argon2id$other', hashedPassword: '$argon2id$lost', updatedAt: user.updatedAt + 1, keepSessionId: null };
+      assert.equal(await store.changePassword(stale), false);
+      assert.equal((await store.findLoginById(user.id))?.hashedPassword, user.hashedPassword, 'nothing changed');
+      assert.ok(await store.findSessionById(session.id), 'no session ended');
+    });
+
+    test('a session with a verified hash is created only while the user still has that hash', async () => {
+      const user = newUser();
+      await store.createUser(user);
+      const current = newSession(user.id);
+      assert.equal(await store.createSession({ ...current, verifiedHash: user.hashedPassword! }), true);
+      assert.ok(await store.findSessionById(current.id));
+      const stale = newSession(user.id);
+      assert.equal(await store.createSession({ ...stale, verifiedHash: '$argon2id$replaced' }), false);
+      assert.equal(await store.findSessionById(stale.id), undefined);
     });
 
     test('hash upgrades are compare-and-set on the previous hash', async () => {

@@ -61,6 +61,7 @@ export function registerRevocationRoutes(app: FastifyInstance, deps: RevocationF
   app.get(
     '/v1/revocations',
     {
+      config: { rateBucket: 'unlimited' },
       schema: {
         tags: ['sessions'],
         summary: 'Server-sent events: every session revocation, for app-side access-token verifiers.',

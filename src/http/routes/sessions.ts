@@ -14,7 +14,9 @@ export function registerSessionRoutes(app: FastifyInstance, deps: HttpDeps, sett
 
   app.get(
     '/v1/session',
-    { schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 200: SessionReply, ...errorReplies(401, 503) } } },
+    // No request limit: apps check every request of their users here, often from one address,
+    // and a 256-bit token cannot be guessed by asking; floods belong to the load balancer.
+    { config: { rateBucket: 'unlimited' }, schema: { tags: ['sessions'], security: BEARER_OR_COOKIE, response: { 200: SessionReply, ...errorReplies(401, 503) } } },
     async (request, reply) => {
       const { view } = await authenticateAny(request, auth, settings);
       return reply.type('application/json; charset=utf-8').send(sessionBody(view, sessionPolicy));

@@ -18,7 +18,7 @@ export function registerSystemRoutes(app: FastifyInstance, deps: HttpDeps): void
     },
   );
 
-  app.get('/.well-known/jwks.json', { schema: { tags: ['system'] } }, async (_request, reply) => {
+  app.get('/.well-known/jwks.json', { config: { rateBucket: 'unlimited' }, schema: { tags: ['system'] } }, async (_request, reply) => {
     // Short caching: a verifier meeting an unknown key id fetches again anyway.
     reply.header('cache-control', 'public, max-age=60');
     return keyRing.jwks(clock.now());

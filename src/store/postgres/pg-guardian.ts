@@ -78,7 +78,10 @@ function sessionControl(pool: pg.Pool): SessionControlStore {
     // The user's row lock serialises two logins of one user, so neither sees the other's session half-made.
     async createCappedSession(session, maxPerUser) {
       return inTransaction(pool, async (tx) => {
-        await tx('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [session.userId]);
+        const locked = await tx('SELECT "hashedPassword" FROM users WHERE id = $1 FOR UPDATE', [session.userId]);
+        // The row lock also orders this after a password change in flight: its new hash is what is compared.
+        const current = (locked.rows[0] as { hashedPassword: string | null } | undefined)?.hashedPassword;
+        if (session.verifiedHash !== undefined && current !== session.verifiedHash) return undefined;
         await tx(
           `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent")
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

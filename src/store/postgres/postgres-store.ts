@@ -25,6 +25,8 @@ export interface PostgresOptions {
 }
 
 const TIMESTAMPTZ_OID = 1184;
+// The server ends a statement at statement_timeout; the client waits this much longer for that answer.
+const QUERY_TIMEOUT_MARGIN_MS = 1_000;
 // Any fixed number; serialises concurrent `migrate` runs of several instances.
 const MIGRATION_LOCK = 0x61737472;
 
@@ -46,6 +48,11 @@ export const HOT_QUERIES = {
     JOIN users u ON u.id = s."userId" WHERE s.id = $1`,
   insertSession: `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
     "lastSeenAt", ip, "userAgent") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  // FOR SHARE waits for a password change in progress and then reads its outcome;
+  // a plain read would see the old hash and insert behind the change's back.
+  insertSessionIfHash: `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
+    "lastSeenAt", ip, "userAgent") SELECT $1, $2, $3, $4, $5, $6, $7, $8
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = $3 AND "hashedPassword" = $9 FOR SHARE)`,
   insertUser: `INSERT INTO users (id, email, name, image, role, "teamName", "hashedPassword",
     "hashOrigin", "emailVerified", "createdAt", "updatedAt")
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
@@ -55,6 +62,9 @@ export const HOT_QUERIES = {
  * The production engine, through node-postgres: a bounded pool whose use can
  * be read (in use, idle, waiting), named prepared statements, and a connect
  * timeout so that a dead server turns into a fast 503, not a hung request.
+ * A server that stalls, or a network that drops packets, never sends the
+ * statement_timeout error either: a query timeout on the client side ends
+ * the wait too, and the connection it was on is discarded.
  */
 export class PostgresStore implements Store {
   readonly engine = 'postgres' as const;
@@ -67,6 +77,7 @@ export class PostgresStore implements Store {
       connectionTimeoutMillis: options.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: options.statementTimeoutMs,
+      query_timeout: options.statementTimeoutMs + QUERY_TIMEOUT_MARGIN_MS,
       types,
     });
     // An idle client losing its connection must not crash the process; the pool replaces it.
@@ -135,17 +146,20 @@ export class PostgresStore implements Store {
     return rowCount === 1;
   }
 
-  async changePassword(change: PasswordChange): Promise<void> {
-    await this.transaction(async (client) => {
-      await client.query(
-        `UPDATE users SET "hashedPassword" = $1, "hashOrigin" = 'native', "updatedAt" = $2 WHERE id = $3`,
-        [change.hashedPassword, new Date(change.updatedAt), change.userId],
+  async changePassword(change: PasswordChange): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rowCount } = await client.query(
+        `UPDATE users SET "hashedPassword" = $1, "hashOrigin" = 'native', "updatedAt" = $2
+         WHERE id = $3 AND "hashedPassword" = $4`,
+        [change.hashedPassword, new Date(change.updatedAt), change.userId, change.previousHash],
       );
+      if (rowCount !== 1) return false;
       await client.query('DELETE FROM sessions WHERE "userId" = $1 AND id IS DISTINCT FROM $2', [
         change.userId,
         change.keepSessionId,
       ]);
       await insertMail(client, change.mail ?? []);
+      return true;
     });
   }
 
@@ -168,10 +182,13 @@ export class PostgresStore implements Store {
     return (rows[0]?.cost as number | null) ?? null;
   }
 
-  async createSession(session: NewSession): Promise<void> {
-    const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent } = session;
+  async createSession(session: NewSession): Promise<boolean> {
+    const { id, tokenHash, userId, createdAt, expiresAt, lastSeenAt, ip, userAgent, verifiedHash } = session;
     const values = [id, tokenHashBytes(tokenHash), userId, new Date(createdAt), new Date(expiresAt), new Date(lastSeenAt), ip, userAgent];
-    await this.query(HOT_QUERIES.insertSession, values, 'insertSession');
+    const { rowCount } = verifiedHash === undefined
+      ? await this.query(HOT_QUERIES.insertSession, values, 'insertSession')
+      : await this.query(HOT_QUERIES.insertSessionIfHash, [...values, verifiedHash], 'insertSessionIfHash');
+    return rowCount === 1;
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
@@ -259,16 +276,20 @@ export async function transaction<T>(pool: pg.Pool, work: (client: pg.PoolClient
   const client = await pool.connect().catch((error: unknown) => {
     throw asUnavailable(error);
   });
+  let lost = false;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw asUnavailable(error);
+    const failure = asUnavailable(error);
+    lost = failure instanceof Unavailable;
+    if (!lost) await client.query('ROLLBACK').catch(() => undefined);
+    throw failure;
   } finally {
-    client.release();
+    // A connection that failed mid-transaction is closed, not handed to the next request.
+    client.release(lost);
   }
 }
 

@@ -59,15 +59,18 @@ function addressBlocks(db: Database.Database): AddressBlockStore {
 }
 
 function sessionControl(db: Database.Database): SessionControlStore {
+  // With a verified hash, the insert happens only if the password is still the one the login checked.
   const insert = db.prepare(`INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
-    "lastSeenAt", ip, "userAgent") VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt,
-    @lastSeenAt, @ip, @userAgent)`);
+    "lastSeenAt", ip, "userAgent") SELECT @id, @tokenHash, @userId, @createdAt, @expiresAt,
+    @lastSeenAt, @ip, @userAgent WHERE @verifiedHash IS NULL
+      OR EXISTS (SELECT 1 FROM users WHERE id = @userId AND "hashedPassword" = @verifiedHash)`);
   const beyondCap = db.prepare(`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = ?
     ORDER BY "createdAt" DESC, id DESC LIMIT -1 OFFSET ?) RETURNING id`).pluck();
   return {
     async createCappedSession(session, maxPerUser) {
       return db.transaction(() => {
-        insert.run({ ...session, tokenHash: tokenHashBytes(session.tokenHash) });
+        const row = { ...session, tokenHash: tokenHashBytes(session.tokenHash), verifiedHash: session.verifiedHash ?? null };
+        if (insert.run(row).changes === 0) return undefined;
         return beyondCap.all(session.userId, maxPerUser) as string[];
       }).immediate();
     },

@@ -114,15 +114,18 @@ export class SqliteStore implements Store {
     return result.changes === 1;
   }
 
-  async changePassword(change: PasswordChange): Promise<void> {
-    this.db.transaction(() => {
-      this.db
-        .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native', "updatedAt" = ? WHERE id = ?`)
-        .run(change.hashedPassword, change.updatedAt, change.userId);
+  async changePassword(change: PasswordChange): Promise<boolean> {
+    return this.db.transaction(() => {
+      const { changes } = this.db
+        .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native', "updatedAt" = ?
+          WHERE id = ? AND "hashedPassword" = ?`)
+        .run(change.hashedPassword, change.updatedAt, change.userId, change.previousHash);
+      if (changes !== 1) return false;
       this.db
         .prepare('DELETE FROM sessions WHERE "userId" = ? AND id IS NOT ?')
         .run(change.userId, change.keepSessionId);
       insertMail(this.db, change.mail ?? []);
+      return true;
     }).immediate();
   }
 
@@ -146,8 +149,11 @@ export class SqliteStore implements Store {
     return cost ?? null;
   }
 
-  async createSession(session: NewSession): Promise<void> {
-    this.hot.insertSession.run({ ...session, tokenHash: tokenHashBytes(session.tokenHash) });
+  async createSession(session: NewSession): Promise<boolean> {
+    const { verifiedHash, ...row } = session;
+    const bytes = { ...row, tokenHash: tokenHashBytes(row.tokenHash) };
+    const result = verifiedHash === undefined ? this.hot.insertSession.run(bytes) : this.hot.insertSessionIfHash.run({ ...bytes, verifiedHash });
+    return result.changes === 1;
   }
 
   async findSessionByTokenHash(tokenHash: string): Promise<SessionView | undefined> {
@@ -203,6 +209,9 @@ function prepareHotStatements(db: Database.Database) {
     insertSession: db.prepare(`INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
       "lastSeenAt", ip, "userAgent") VALUES (@id, @tokenHash, @userId, @createdAt, @expiresAt,
       @lastSeenAt, @ip, @userAgent)`),
+    insertSessionIfHash: db.prepare(`INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
+      "lastSeenAt", ip, "userAgent") SELECT @id, @tokenHash, @userId, @createdAt, @expiresAt,
+      @lastSeenAt, @ip, @userAgent WHERE EXISTS (SELECT 1 FROM users WHERE id = @userId AND "hashedPassword" = @verifiedHash)`),
     sessionByTokenHash: db.prepare(
       `SELECT ${SESSION_VIEW_COLUMNS} FROM sessions s JOIN users u ON u.id = s."userId" WHERE s."tokenHash" = ?`,
     ),
