@@ -7,6 +7,7 @@ import { systemClock, type Clock, type RevocationBus, type Store } from './domai
 import { LocalRevocationBus } from './events/local-revocation-bus.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { buildServer } from './http/server.js';
+import { Observability } from './observability/observability.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher } from './passwords/hasher.js';
 import { WorkQueue } from './passwords/work-queue.js';
@@ -23,6 +24,8 @@ export interface Core {
   readonly auth: AuthService;
   readonly revocations: RevocationBus;
   readonly clock: Clock;
+  /** Metrics (`observability.metrics`, for every part to report to), alerts and the dashboard's figures. */
+  readonly observability: Observability;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -49,20 +52,23 @@ const KEY_RELOAD_MS = 20_000;
 /** Wires the store, keys, hashing and the auth service from one configuration. */
 export async function createCore({ config, logger, clock = systemClock }: CoreOptions): Promise<Core> {
   const box = new SecretBox(resolveSecretKey(config));
-  const store = openStore(config);
+  const observability = new Observability(config, logger);
+  const store = observability.instrumentStore(openStore(config));
   try {
     if (config.migrateOnStart) await store.migrate();
     const keyRing = new KeyRing(store, box);
     await keyRing.load(config.jwt.alg, clock.now());
-    return await assemble(config, logger, clock, store, keyRing);
+    return await assemble(config, logger, clock, store, keyRing, observability);
   } catch (error) {
+    observability.close();
     await store.close().catch(() => undefined);
     throw error;
   }
 }
 
-async function assemble(config: Config, logger: Logger, clock: Clock, store: Store, keyRing: KeyRing): Promise<Core> {
-  const hasher = await Argon2Hasher.create(config.argon2, new WorkQueue(config.hashConcurrency, config.hashQueueMax));
+async function assemble(config: Config, logger: Logger, clock: Clock, store: Store, keyRing: KeyRing, observability: Observability): Promise<Core> {
+  const queue = new WorkQueue(config.hashConcurrency, config.hashQueueMax);
+  const hasher = observability.instrumentHasher(await Argon2Hasher.create(config.argon2, queue), queue);
   const touches = new TouchWriter(store, TOUCH_BATCH_MAX, TOUCH_FLUSH_MS, (error) =>
     logger.warn({ err: error }, 'session last-seen write failed; will retry'),
   );
@@ -87,10 +93,12 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     config,
     store,
     keyRing,
-    auth,
+    auth: observability.instrumentAuth(auth),
     revocations,
     clock,
+    observability,
     async close() {
+      observability.close();
       clearInterval(reload);
       await touches.close();
       await store.close();
