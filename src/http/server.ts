@@ -5,14 +5,18 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock, Store } from '../domain/ports.js';
+import type { Observability } from '../observability/observability.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installErrorHandling } from './error-handler.js';
 import { InvalidJson, parseStrictJson } from './json-body.js';
+import { installRequestMetrics } from './request-metrics.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerObservabilityRoutes } from './routes/observability.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
+import { installServerTiming } from './server-timing.js';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -21,6 +25,7 @@ export interface HttpDeps {
   readonly store: Store;
   readonly logger: Logger;
   readonly clock: Clock;
+  readonly observability: Observability;
 }
 
 /** Settings the routes read, derived once from the configuration. */
@@ -48,7 +53,9 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   installJsonParser(app);
   installErrorHandling(app);
   installSecurityHeaders(app);
-  installRequestLog(app);
+  installRequestLog(app, config.slowRequestMs);
+  installRequestMetrics(app, deps.observability.metrics);
+  installServerTiming(app, config.serverTiming);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
@@ -56,6 +63,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   registerSystemRoutes(app, deps);
   registerAuthRoutes(app, deps, settings);
   registerSessionRoutes(app, deps, settings);
+  registerObservabilityRoutes(app, deps);
   return app;
 }
 
