@@ -35,11 +35,11 @@ function timedMethod(name: string, call: (...args: unknown[]) => unknown, listen
   };
 }
 
-/** Methods along the prototype chain; accessors are skipped, so none is invoked here. */
+/** Methods of the object and along its prototype chain; accessors are skipped, so none is invoked here. */
 function methodNames(object: object): string[] {
   const names = new Set<string>();
-  for (let proto = Object.getPrototypeOf(object); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(proto))) {
+  for (let level = object; level && level !== Object.prototype; level = Object.getPrototypeOf(level)) {
+    for (const [name, descriptor] of Object.entries(Object.getOwnPropertyDescriptors(level))) {
       if (typeof descriptor.value === 'function') names.add(name);
     }
   }
