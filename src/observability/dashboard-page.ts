@@ -14,6 +14,7 @@ const STYLE = String.raw`
 :root { color-scheme: dark; --bg: #0d1117; --card: #161b22; --line: #262d36; --text: #e6edf3;
   --muted: #8b949e; --ok: #3fb950; --warn: #d29922; --bad: #f85149; --accent: #58a6ff; }
 * { box-sizing: border-box; }
+[hidden] { display: none !important; }
 body { margin: 0; background: var(--bg); color: var(--text);
   font: 14px/1.4 system-ui, -apple-system, "Segoe UI", "DejaVu Sans", sans-serif; }
 header { display: flex; justify-content: space-between; align-items: center; padding: 14px 24px;
@@ -146,10 +147,10 @@ const SCRIPT = String.raw`
     var firing = {};
     s.alerts.forEach(function (a) { firing[a.name] = a.state === 'firing'; });
     var api = s.latency.api, query = s.latency.query;
-    tile('rate', rate(s.requestRate), api.count + ' API requests in ' + s.windowSeconds + ' s', s.series.requestRate, COLOR.rate, false);
+    tile('rate', rate(s.requestRate), api.count.toLocaleString('en-US') + ' API requests in ' + s.windowSeconds + ' s', s.series.requestRate, COLOR.rate, false);
     tile('errors', pct(s.errorRate), '5xx share of API requests', s.series.errorRate, COLOR.errors, firing.error_rate);
-    tile('api', ms(api.p95), 'p50 ' + ms(api.p50) + ' · p99 ' + ms(api.p99), null, null, firing.api_latency);
-    tile('query', ms(query.p95), 'p50 ' + ms(query.p50) + ' · p99 ' + ms(query.p99), null, null, firing.query_time);
+    tile('api', ms(api.p95), 'p50 ' + ms(api.p50) + ' · p99 ' + ms(api.p99), s.series.api.p95, COLOR.p95, firing.api_latency);
+    tile('query', ms(query.p95), 'p50 ' + ms(query.p50) + ' · p99 ' + ms(query.p99), s.series.query.p95, COLOR.p95, firing.query_time);
     tile('cache', pct(s.cache.hitRatio), tierLine(s.cache.tiers), s.series.cacheHitRatio, COLOR.l1, firing.cache_hit_ratio);
     tile('pool', pct(s.pool.use), s.pool.inUse + ' of ' + s.pool.max + ' in use · ' + s.pool.waiting + ' waiting', s.series.poolUse, COLOR.rate, firing.pool_use);
     latencyChart('login', s.latency.login, s.series.login, s.series.at, s.windowSeconds);
@@ -191,12 +192,14 @@ const SCRIPT = String.raw`
     label.textContent = content;
   }
 
-  function niceMax(values, floor) {
+  // The top of a scale and its gridlines: at most five steps of 1, 2, 2.5 or 5 times a power of ten.
+  function scale(values, floor) {
     var max = floor;
     values.forEach(function (v) { if (v !== null && v > max) max = v; });
-    var step = Math.pow(10, Math.floor(Math.log10(max)));
-    var nice = [1, 2, 2.5, 5, 10].map(function (f) { return f * step; }).filter(function (c) { return c >= max; })[0];
-    return nice || max;
+    var power = Math.pow(10, Math.floor(Math.log10(max / 5)));
+    var step = [1, 2, 2.5, 5, 10].map(function (f) { return f * power; }).filter(function (c) { return max / c <= 5; })[0];
+    var steps = Math.max(1, Math.ceil(max / step - 1e-9));
+    return { top: step * steps, steps: steps };
   }
 
   function path(values, x, y) {
@@ -209,20 +212,25 @@ const SCRIPT = String.raw`
     return d;
   }
 
+  // Charts are drawn at the size they are shown, so their text stays 11 px whatever the card width.
+  function widthOf(svg) {
+    return Math.max(280, Math.round(svg.parentNode.clientWidth - 32));
+  }
+
   function lineChart(svg, at, window, lines, format, floor) {
-    var W = 640, H = 210, L = 56, R = 10, T = 10, B = 24;
+    var W = widthOf(svg), H = 210, L = 56, R = 10, T = 10, B = 24;
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.replaceChildren();
     var all = [];
     lines.forEach(function (line) { all = all.concat(line.values); });
-    var top = niceMax(all, floor);
+    var grid = scale(all, floor), top = grid.top;
     var end = at.length ? at[at.length - 1] : 0, span = window * 1000;
     var x = function (i) { return L + (W - L - R) * (1 - (end - at[i]) / span); };
     var y = function (v) { return T + (H - T - B) * (1 - v / top); };
-    for (var g = 0; g <= 4; g++) {
-      var gy = T + (H - T - B) * g / 4;
+    for (var g = 0; g <= grid.steps; g++) {
+      var gy = T + (H - T - B) * g / grid.steps;
       node('line', { x1: L, x2: W - R, y1: gy, y2: gy, stroke: COLOR.grid, 'stroke-width': 1 }, svg);
-      text(svg, L - 8, gy + 4, format(top * (1 - g / 4)), 'end');
+      text(svg, L - 8, gy + 4, format(top * (1 - g / grid.steps)), 'end');
     }
     text(svg, L, H - 6, '−' + window + ' s');
     text(svg, (L + W - R) / 2, H - 6, '−' + Math.round(window / 2) + ' s', 'middle');
@@ -246,14 +254,14 @@ const SCRIPT = String.raw`
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.setAttribute('preserveAspectRatio', 'none');
     svg.replaceChildren();
-    var top = niceMax(values, 1e-9);
+    var top = scale(values, 1e-9).top;
     var n = Math.max(values.length - 1, 1);
     var d = path(values, function (i) { return W * i / n; }, function (v) { return H - 2 - (H - 4) * v / top; });
     if (d) node('path', { d: d, fill: 'none', stroke: color, 'stroke-width': 1.5, 'vector-effect': 'non-scaling-stroke' }, svg);
   }
 
   function cacheBars(svg, tiers) {
-    var W = 640, H = 150, L = 40, R = 10, rowH = 46;
+    var W = widthOf(svg), H = 150, L = 40, R = 10, rowH = 46;
     svg.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     svg.replaceChildren();
     ['l1', 'l2', 'db'].forEach(function (tier, row) {
@@ -261,7 +269,7 @@ const SCRIPT = String.raw`
       text(svg, 0, y + 15, tier.toUpperCase(), 'start', '#e6edf3');
       node('rect', { x: L, y: y + 4, width: width, height: 14, rx: 4, fill: COLOR.grid }, svg);
       if (t.ratio !== null) node('rect', { x: L, y: y + 4, width: Math.max(2, width * t.ratio), height: 14, rx: 4, fill: COLOR[tier] }, svg);
-      var detail = t.hits + t.misses === 0 ? 'no lookups in the window' : pct(t.ratio) + ' hits · ' + t.hits + ' hits, ' + t.misses + ' misses';
+      var detail = t.hits + t.misses === 0 ? 'no lookups in the window' : pct(t.ratio) + ' · ' + t.hits.toLocaleString('en-US') + ' hits, ' + t.misses.toLocaleString('en-US') + ' misses';
       text(svg, L, y + 34, detail);
     });
   }
@@ -301,6 +309,7 @@ const SCRIPT = String.raw`
 
   function ms(v) {
     if (v === null || v === undefined) return '—';
+    if (v === 0) return '0 ms';
     if (v < 1) return v.toFixed(2) + ' ms';
     if (v < 10) return v.toFixed(1) + ' ms';
     return Math.round(v) + ' ms';
@@ -309,11 +318,11 @@ const SCRIPT = String.raw`
   function pct(v) {
     if (v === null || v === undefined) return '—';
     var p = v * 100;
-    return (p === 0 || p === 100 || p >= 10 ? p.toFixed(p % 1 === 0 ? 0 : 1) : p.toFixed(2)) + ' %';
+    return String(Number(p.toFixed(p >= 10 ? 1 : 2))) + ' %';
   }
 
   function rate(v) {
-    return (v >= 100 ? Math.round(v) : v.toFixed(1)) + '/s';
+    return (v >= 100 || v === 0 ? Math.round(v).toLocaleString('en-US') : v.toFixed(1)) + '/s';
   }
 
   start();
@@ -339,8 +348,8 @@ const BODY = String.raw`
     <div class="tiles">
       <div class="tile" id="tile-rate"><div class="label">Requests</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
       <div class="tile" id="tile-errors"><div class="label">Error rate</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
-      <div class="tile" id="tile-api"><div class="label">API latency p95</div><div class="value">—</div><div class="sub"></div></div>
-      <div class="tile" id="tile-query"><div class="label">Query time p95</div><div class="value">—</div><div class="sub"></div></div>
+      <div class="tile" id="tile-api"><div class="label">API latency p95</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
+      <div class="tile" id="tile-query"><div class="label">Query time p95</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
       <div class="tile" id="tile-cache"><div class="label">Cache hit ratio</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
       <div class="tile" id="tile-pool"><div class="label">Pool in use</div><div class="value">—</div><div class="sub"></div><svg></svg></div>
     </div>

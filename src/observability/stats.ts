@@ -2,17 +2,18 @@ import type { AlertView } from './alerts.js';
 import { CACHE_TIERS, type CacheTier } from './metrics.js';
 import type { Latency, Span, Track, TrafficWindow } from './traffic-window.js';
 
-type Ratio = number | null;
+/** A figure the window may not be able to tell yet. */
+type Maybe = number | null;
 
 /** What the dashboard shows: the window's figures now, a series per second, the alerts. */
 export interface Stats {
   readonly sampledAt: string | null;
   readonly windowSeconds: number;
   readonly requestRate: number;
-  readonly errorRate: Ratio;
+  readonly errorRate: Maybe;
   readonly latency: Record<Track, Latency>;
-  readonly cache: { readonly hitRatio: Ratio; readonly tiers: Record<CacheTier, { hits: number; misses: number; ratio: Ratio }> };
-  readonly pool: { readonly inUse: number; readonly max: number; readonly waiting: number; readonly use: Ratio };
+  readonly cache: { readonly hitRatio: Maybe; readonly tiers: Record<CacheTier, { hits: number; misses: number; ratio: Maybe }> };
+  readonly pool: { readonly inUse: number; readonly max: number; readonly waiting: number; readonly use: Maybe };
   readonly hashQueue: number;
   readonly series: Series;
   readonly alerts: AlertView[];
@@ -22,11 +23,19 @@ export interface Stats {
 export interface Series {
   readonly at: number[];
   readonly requestRate: number[];
-  readonly errorRate: Ratio[];
-  readonly cacheHitRatio: Ratio[];
-  readonly poolUse: Ratio[];
-  readonly login: { p50: Ratio[]; p95: Ratio[]; p99: Ratio[] };
-  readonly session: { p50: Ratio[]; p95: Ratio[]; p99: Ratio[] };
+  readonly errorRate: Maybe[];
+  readonly cacheHitRatio: Maybe[];
+  readonly poolUse: Maybe[];
+  readonly login: Quantiles;
+  readonly session: Quantiles;
+  readonly api: Quantiles;
+  readonly query: Quantiles;
+}
+
+export interface Quantiles {
+  readonly p50: Maybe[];
+  readonly p95: Maybe[];
+  readonly p99: Maybe[];
 }
 
 // Quantiles and shares in the series are read over this many seconds, so one quiet second does not blank them.
@@ -59,7 +68,7 @@ function cacheTiers(window: TrafficWindow): Stats['cache']['tiers'] {
 function series(window: TrafficWindow): Series {
   const agos = Array.from({ length: window.rows }, (_, index) => window.rows - 1 - index);
   const smooth = (ago: number): Span => ({ rows: SMOOTH_ROWS, ago });
-  const quantiles = (track: Track) => {
+  const quantiles = (track: Track): Quantiles => {
     const latencies = agos.map((ago) => window.latency(track, smooth(ago)));
     return { p50: latencies.map((l) => round(l.p50)), p95: latencies.map((l) => round(l.p95)), p99: latencies.map((l) => round(l.p99)) };
   };
@@ -71,6 +80,8 @@ function series(window: TrafficWindow): Series {
     poolUse: agos.map((ago) => round(window.poolUse({ rows: 1, ago }))),
     login: quantiles('login'),
     session: quantiles('session'),
+    api: quantiles('api'),
+    query: quantiles('query'),
   };
 }
 

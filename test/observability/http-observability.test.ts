@@ -24,7 +24,7 @@ function assertError(reply: Reply | { status: number; body: any }, status: numbe
 /** Reads /metrics the way a scraper on another host would, through Fastify's injector. */
 async function scrapeFrom(service: RunningService, address: string, headers: Record<string, string> = {}) {
   const reply = await service.app.server.inject({ method: 'GET', url: '/metrics', remoteAddress: address, headers });
-  return { status: reply.statusCode, headers: reply.headers, body: reply.headers['content-type']?.startsWith('application/json') ? reply.json() : reply.body };
+  return { status: reply.statusCode, headers: reply.headers, body: String(reply.headers['content-type']).startsWith('application/json') ? reply.json() : reply.body };
 }
 
 function sample(metrics: string, series: string): number | undefined {

@@ -87,12 +87,16 @@ describe('a real Prometheus scraping astral-auth', () => {
 
   test('loads the alerting rules and evaluates them without error', async () => {
     await waitFor(async () => {
-      const groups = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()).data.groups as Array<{ rules: Array<{ health: string; lastEvaluation: string }> }>;
-      const rules = groups.flatMap((group) => group.rules);
+      const body = (await (await fetch(`${prometheusUrl}/api/v1/rules`)).json()) as RulesReply;
+      const rules = body.data.groups.flatMap((group) => group.rules);
       return rules.length === 14 && rules.every((rule) => rule.health === 'ok' && !rule.lastEvaluation.startsWith('0001'));
     }, 'every rule evaluated and healthy', output);
   });
 });
+
+interface RulesReply {
+  readonly data: { groups: Array<{ rules: Array<{ health: string; lastEvaluation: string }> }> };
+}
 
 function scrapeConfig(target: string): string {
   return [
