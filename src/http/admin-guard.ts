@@ -2,6 +2,15 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isExpectedToken, readBearer } from './bearer.js';
 import { sendError } from './error-handler.js';
 
+const ADMIN_DISABLED = {
+  code: 'admin_disabled',
+  message: 'admin routes are off: ASTRAL_ADMIN_TOKEN is not set',
+} as const;
+const INVALID_ADMIN_TOKEN = {
+  code: 'invalid_admin_token',
+  message: 'an admin route needs Authorization: Bearer <ASTRAL_ADMIN_TOKEN>',
+} as const;
+
 export type AdminGuard = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
 
 /**
@@ -14,12 +23,11 @@ export type AdminGuard = (request: FastifyRequest, reply: FastifyReply) => Promi
  */
 export function adminGuard(adminToken: string | null): AdminGuard {
   return async (request, reply) => {
-    if (adminToken === null) {
-      return sendError(reply, { code: 'admin_disabled', message: 'admin routes are off: ASTRAL_ADMIN_TOKEN is not set' });
-    }
+    if (adminToken === null) return sendError(reply, ADMIN_DISABLED);
+
     if (!isExpectedToken(readBearer(request), adminToken)) {
       reply.header('www-authenticate', 'Bearer');
-      return sendError(reply, { code: 'invalid_admin_token', message: 'an admin route needs Authorization: Bearer <ASTRAL_ADMIN_TOKEN>' });
+      return sendError(reply, INVALID_ADMIN_TOKEN);
     }
     return undefined;
   };

@@ -36,13 +36,25 @@ export interface AlertChange {
 
 /** The seed report's thresholds, as the settings give them. */
 export function alertRules(settings: AlertSettings): AlertRule[] {
+  const { apiLatencyMs, queryTimeMs, cacheHitRatio, poolUse, errorRate } = settings;
   return [
-    { name: 'api_latency', figure: 'apiLatencyMs', threshold: settings.apiLatencyMs, breachedWhen: 'above', unit: 'ms', summary: 'p95 latency of API requests' },
-    { name: 'query_time', figure: 'queryTimeMs', threshold: settings.queryTimeMs, breachedWhen: 'above', unit: 'ms', summary: 'p95 time of database calls' },
-    { name: 'cache_hit_ratio', figure: 'cacheHitRatio', threshold: settings.cacheHitRatio, breachedWhen: 'below', unit: 'ratio', summary: 'share of session lookups answered by L1 or L2' },
-    { name: 'pool_use', figure: 'poolUse', threshold: settings.poolUse, breachedWhen: 'above', unit: 'ratio', summary: 'mean share of the database pool in use' },
-    { name: 'error_rate', figure: 'errorRate', threshold: settings.errorRate, breachedWhen: 'above', unit: 'ratio', summary: 'share of API requests answered 5xx' },
+    defineRule('api_latency', 'apiLatencyMs', 'above', apiLatencyMs, 'ms', 'p95 latency of API requests'),
+    defineRule('query_time', 'queryTimeMs', 'above', queryTimeMs, 'ms', 'p95 time of database calls'),
+    defineRule('cache_hit_ratio', 'cacheHitRatio', 'below', cacheHitRatio, 'ratio', 'share of session lookups answered by L1 or L2'),
+    defineRule('pool_use', 'poolUse', 'above', poolUse, 'ratio', 'mean share of the database pool in use'),
+    defineRule('error_rate', 'errorRate', 'above', errorRate, 'ratio', 'share of API requests answered 5xx'),
   ];
+}
+
+function defineRule(
+  name: AlertName,
+  figure: keyof Figures,
+  breachedWhen: AlertRule['breachedWhen'],
+  threshold: number,
+  unit: AlertRule['unit'],
+  summary: string,
+): AlertRule {
+  return { name, figure, breachedWhen, threshold, unit, summary };
 }
 
 const HISTORY_MAX = 50;
@@ -71,22 +83,22 @@ export class AlertBook {
     private readonly forMs: number,
     private readonly onChange: (change: AlertChange) => void,
   ) {
-    for (const rule of rules) this.statuses.set(rule.name, { state: 'ok', value: null, since: null, clearSince: null });
+    for (const { name } of rules) this.statuses.set(name, { state: 'ok', value: null, since: null, clearSince: null });
   }
 
   evaluate(figures: Figures, now: number): void {
-    for (const rule of this.rules) {
-      const status = this.statuses.get(rule.name)!;
-      status.value = figures[rule.figure];
-      this.step(rule, status, isBreached(rule, status.value), now);
+    for (const alert of this.rules) {
+      const status = this.statuses.get(alert.name)!;
+      status.value = figures[alert.figure];
+      this.step(alert, status, isBreached(alert, status.value), now);
     }
   }
 
   list(): AlertView[] {
-    return this.rules.map((rule) => {
-      const { state, value, since } = this.statuses.get(rule.name)!;
-      const { name, summary, threshold, unit } = rule;
-      return { name, state, summary, value, threshold, unit, since: since === null ? null : new Date(since).toISOString() };
+    return this.rules.map(({ name, summary, threshold, unit }) => {
+      const { state, value, since } = this.statuses.get(name)!;
+      const entered = since === null ? null : new Date(since).toISOString();
+      return { name, state, summary, value, threshold, unit, since: entered };
     });
   }
 
@@ -126,7 +138,8 @@ export class AlertBook {
   }
 
   private report(rule: AlertRule, status: Status, to: AlertChange['to'], now: number): void {
-    const change = { name: rule.name, to, value: status.value, threshold: rule.threshold, at: new Date(now).toISOString() };
+    const at = new Date(now).toISOString();
+    const change = { name: rule.name, to, value: status.value, threshold: rule.threshold, at };
     this.changes.push(change);
     if (this.changes.length > HISTORY_MAX) this.changes.shift();
     this.onChange(change);

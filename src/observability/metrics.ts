@@ -104,12 +104,26 @@ export class PrometheusMetrics implements Metrics {
     ['operation'],
     PASSWORD_BUCKETS,
   );
-  readonly cacheLookups = this.counter('astral_cache_lookups_total', 'Session lookups by cache tier and result.', ['tier', 'result']);
+  readonly cacheLookups = this.counter(
+    'astral_cache_lookups_total',
+    'Session lookups by cache tier and result.',
+    ['tier', 'result'],
+  );
   readonly logins = this.counter('astral_logins_total', 'Login attempts by outcome.', ['outcome']);
   readonly throttles = this.counter('astral_throttled_total', 'Requests refused by throttling, by reason.', ['reason']);
-  readonly pool = this.gauge('astral_db_pool_connections', 'Database connections by state: in_use, idle, waiting.', ['state'], () => this.readPool());
+  readonly pool = this.gauge(
+    'astral_db_pool_connections',
+    'Database connections by state: in_use, idle, waiting.',
+    ['state'],
+    () => this.readPool(),
+  );
   readonly poolMax = this.gauge('astral_db_pool_max', 'Most database connections the pool opens.');
-  readonly hashQueue = this.gauge('astral_password_queue_depth', 'Password hashes running or waiting.', [], () => this.readHashQueue());
+  readonly hashQueue = this.gauge(
+    'astral_password_queue_depth',
+    'Password hashes running or waiting.',
+    [],
+    () => this.readHashQueue(),
+  );
 
   // Counters start at 0, so that a rate over them exists before the first event.
   private readonly hits = new Children((tier: string) => zeroed(this.cacheLookups.labels(tier, 'hit')), CACHE_TIERS);
@@ -160,7 +174,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   requestTimer(method: string, route: string): RequestTimer {
-    const byStatus = new Children((status: number) => this.requestDuration.labels(method, route, String(status)));
+    const bind = (status: number) => this.requestDuration.labels(method, route, String(status));
+    const byStatus = new Children(bind);
     return { observe: (status, seconds) => byStatus.get(status).observe(seconds) };
   }
 
@@ -200,7 +215,7 @@ export class PrometheusMetrics implements Metrics {
     return { valid: child('valid'), invalid: child('invalid') };
   }
 
-  private histogram(name: string, help: string, labelNames: string[], buckets = LATENCY_BUCKETS): Histogram {
+  private histogram(name: string, help: string, labelNames: string[], buckets = LATENCY_BUCKETS) {
     return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
   }
 
@@ -209,7 +224,8 @@ export class PrometheusMetrics implements Metrics {
   }
 
   private gauge(name: string, help: string, labelNames: string[] = [], collect?: () => void): Gauge {
-    return new Gauge({ name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) });
+    const registers = [this.registry];
+    return new Gauge({ name, help, labelNames, registers, ...(collect ? { collect } : {}) });
   }
 }
 

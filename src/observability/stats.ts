@@ -12,11 +12,17 @@ export interface Stats {
   readonly requestRate: number;
   readonly errorRate: Maybe;
   readonly latency: Record<Track, Latency>;
-  readonly cache: { readonly hitRatio: Maybe; readonly tiers: Record<CacheTier, { hits: number; misses: number; ratio: Maybe }> };
+  readonly cache: { readonly hitRatio: Maybe; readonly tiers: Record<CacheTier, TierFigures> };
   readonly pool: { readonly inUse: number; readonly max: number; readonly waiting: number; readonly use: Maybe };
   readonly hashQueue: number;
   readonly series: Series;
   readonly alerts: AlertView[];
+}
+
+export interface TierFigures {
+  readonly hits: number;
+  readonly misses: number;
+  readonly ratio: Maybe;
 }
 
 /** One value per sampled second, oldest first; latencies in milliseconds. */
@@ -38,7 +44,8 @@ export interface Quantiles {
   readonly p99: Maybe[];
 }
 
-// Quantiles and shares in the series are read over this many seconds, so one quiet second does not blank them.
+// Quantiles and shares in the series are read over this many seconds,
+// so one quiet second does not blank them.
 const SMOOTH_ROWS = 5;
 
 export function presentStats(window: TrafficWindow, alerts: AlertView[]): Stats {
@@ -48,9 +55,19 @@ export function presentStats(window: TrafficWindow, alerts: AlertView[]): Stats 
     windowSeconds: window.slots,
     requestRate: round(window.requestRate()),
     errorRate: round(window.errorRate()),
-    latency: { api: rounded(window.latency('api')), login: rounded(window.latency('login')), session: rounded(window.latency('session')), query: rounded(window.latency('query')) },
+    latency: {
+      api: rounded(window.latency('api')),
+      login: rounded(window.latency('login')),
+      session: rounded(window.latency('session')),
+      query: rounded(window.latency('query')),
+    },
     cache: { hitRatio: round(window.cacheHitRatio()), tiers: cacheTiers(window) },
-    pool: { inUse: latest.poolInUse, max: latest.poolMax, waiting: latest.poolWaiting, use: round(window.poolUse()) },
+    pool: {
+      inUse: latest.poolInUse,
+      max: latest.poolMax,
+      waiting: latest.poolWaiting,
+      use: round(window.poolUse()),
+    },
     hashQueue: latest.hashQueue,
     series: series(window),
     alerts,
@@ -70,7 +87,11 @@ function series(window: TrafficWindow): Series {
   const smooth = (ago: number): Span => ({ rows: SMOOTH_ROWS, ago });
   const quantiles = (track: Track): Quantiles => {
     const latencies = agos.map((ago) => window.latency(track, smooth(ago)));
-    return { p50: latencies.map((l) => round(l.p50)), p95: latencies.map((l) => round(l.p95)), p99: latencies.map((l) => round(l.p99)) };
+    return {
+      p50: latencies.map((latency) => round(latency.p50)),
+      p95: latencies.map((latency) => round(latency.p95)),
+      p99: latencies.map((latency) => round(latency.p99)),
+    };
   };
   return {
     at: agos.map((ago) => window.gaugesAt(ago).at),

@@ -5,7 +5,11 @@ import { metricsAccess } from '../metrics-access.js';
 import { errorReplies } from '../schemas.js';
 import type { HttpDeps } from '../server.js';
 
-const ADMIN_SECURITY: Array<Record<string, string[]>> = [{ bearer: [] }];
+const ADMIN_SCHEMA = {
+  tags: ['admin'],
+  security: [{ bearer: [] }] as Array<Record<string, string[]>>,
+  response: errorReplies(401, 403),
+};
 
 /**
  * /metrics for Prometheus, the admin routes of the alerts and the dashboard's
@@ -16,24 +20,16 @@ export function registerObservabilityRoutes(app: FastifyInstance, deps: HttpDeps
   const { monitor, registry } = observability;
   if (!monitor || !registry) return;
 
-  const admin = adminGuard(config.adminToken);
+  const scraper = metricsAccess(config.metrics.token);
+  const admin = { onRequest: adminGuard(config.adminToken), schema: ADMIN_SCHEMA };
 
-  app.get('/metrics', { schema: { hide: true }, onRequest: metricsAccess(config.metrics.token) }, async (_request, reply) => {
+  app.get('/metrics', { schema: { hide: true }, onRequest: scraper }, async (_request, reply) => {
     reply.header('content-type', registry.contentType);
     return registry.metrics();
   });
 
-  app.get(
-    '/v1/admin/alerts',
-    { onRequest: admin, schema: { tags: ['admin'], security: ADMIN_SECURITY, response: errorReplies(401, 403) } },
-    async () => monitor.alerts(),
-  );
-
-  app.get(
-    '/v1/admin/stats',
-    { onRequest: admin, schema: { tags: ['admin'], security: ADMIN_SECURITY, response: errorReplies(401, 403) } },
-    async () => monitor.stats(),
-  );
+  app.get('/v1/admin/alerts', admin, async () => monitor.alerts());
+  app.get('/v1/admin/stats', admin, async () => monitor.stats());
 
   // The page holds no data and needs no token to load; what it shows comes from /v1/admin/stats.
   app.get('/dashboard', { schema: { hide: true } }, async (_request, reply) => {
