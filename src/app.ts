@@ -89,6 +89,7 @@ async function assemble(config: Config, logger: Logger, clock: Clock, store: Sto
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
   });
+  observability.start();
   return {
     config,
     store,

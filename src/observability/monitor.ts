@@ -21,7 +21,7 @@ export class Monitor {
   private readonly window: TrafficWindow;
   private readonly book: AlertBook;
   private timer: NodeJS.Timeout | undefined;
-  private sampling = false;
+  private running: Promise<void> | undefined;
 
   constructor(
     metrics: PrometheusMetrics,
@@ -33,8 +33,11 @@ export class Monitor {
     this.book = new AlertBook(alertRules(settings), settings.forMs, (change) => this.log(change));
   }
 
+  /** Samples once a second; a second that finds the last sample still running is skipped. */
   start(): void {
-    this.timer ??= setInterval(() => void this.tick(), SAMPLE_MS);
+    this.timer ??= setInterval(() => {
+      if (!this.running) void this.tick();
+    }, SAMPLE_MS);
     this.timer.unref();
   }
 
@@ -43,18 +46,15 @@ export class Monitor {
     this.timer = undefined;
   }
 
-  /** One sample and one evaluation; a tick that finds the previous one running is skipped. */
-  async tick(now = Date.now()): Promise<void> {
-    if (this.sampling) return;
+  /** One sample and one evaluation, after the one still running if any; `now` defaults to the clock. */
+  async tick(now?: number): Promise<void> {
+    while (this.running) await this.running;
 
-    this.sampling = true;
+    this.running = this.sample(now ?? Date.now());
     try {
-      await this.window.sample(now);
-      this.book.evaluate(this.window.figures(), now);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'metrics sampling failed');
+      await this.running;
     } finally {
-      this.sampling = false;
+      this.running = undefined;
     }
   }
 
@@ -64,6 +64,15 @@ export class Monitor {
 
   stats(): Stats {
     return presentStats(this.window, this.book.list());
+  }
+
+  private async sample(now: number): Promise<void> {
+    try {
+      await this.window.sample(now);
+      this.book.evaluate(this.window.figures(), now);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'metrics sampling failed');
+    }
   }
 
   private log(change: AlertChange): void {

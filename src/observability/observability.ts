@@ -30,6 +30,10 @@ export class Observability {
     this.prometheus = config.metrics.enabled ? new PrometheusMetrics() : null;
     this.metrics = this.prometheus ?? noMetrics;
     this.monitor = this.prometheus ? new Monitor(this.prometheus, config.alerts, logger) : null;
+  }
+
+  /** Starts sampling for the alerts and the dashboard, once the service is assembled. */
+  start(): void {
     this.monitor?.start();
   }
 
