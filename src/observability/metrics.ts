@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { CellCounter, CellHistogram, type HistogramCell } from './cell-metrics.js';
 
 /** Where a session lookup was answered: this process, Redis, or the database. */
 export type CacheTier = 'l1' | 'l2' | 'db';
@@ -76,7 +77,7 @@ export const PASSWORD_BUCKETS = [
   0.005, 0.01, 0.015, 0.02, 0.025, 0.03, 0.04, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-type Timing = Histogram.Internal<string>;
+type Timing = HistogramCell;
 type Pair = { readonly valid: Timing; readonly invalid: Timing };
 
 /** The metrics, in a registry of their own: one per service, so tests can run several. */
@@ -125,18 +126,19 @@ export class PrometheusMetrics implements Metrics {
     () => this.readHashQueue(),
   );
 
-  // Counters start at 0, so that a rate over them exists before the first event.
-  private readonly hits = new Children((tier: string) => zeroed(this.cacheLookups.labels(tier, 'hit')), CACHE_TIERS);
-  private readonly misses = new Children((tier: string) => zeroed(this.cacheLookups.labels(tier, 'miss')), CACHE_TIERS);
-  private readonly outcomes = new Children((outcome: string) => zeroed(this.logins.labels(outcome)), LOGIN_OUTCOMES);
-  private readonly reasons = new Children((reason: string) => zeroed(this.throttles.labels(reason)));
-  private readonly queries = new Children((query: string) => this.queryDuration.labels(query));
+  // The known label sets are bound, so exported at 0, from the start: a rate over them exists
+  // before the first event.
+  private readonly hits = new Children((tier: string) => this.cacheLookups.cell(tier, 'hit'), CACHE_TIERS);
+  private readonly misses = new Children((tier: string) => this.cacheLookups.cell(tier, 'miss'), CACHE_TIERS);
+  private readonly outcomes = new Children((outcome: string) => this.logins.cell(outcome), LOGIN_OUTCOMES);
+  private readonly reasons = new Children((reason: string) => this.throttles.cell(reason));
+  private readonly queries = new Children((query: string) => this.queryDuration.cell(query));
   private readonly validations: Record<Credential, Pair> = {
     session_token: this.validationPair('session_token'),
     access_token: this.validationPair('access_token'),
   };
-  private readonly hashing = this.passwordDuration.labels('hash');
-  private readonly verifying = this.passwordDuration.labels('verify');
+  private readonly hashing = this.passwordDuration.cell('hash');
+  private readonly verifying = this.passwordDuration.cell('verify');
   private poolSource: (() => PoolStats) | undefined;
   private hashQueueSource: (() => number) | undefined;
 
@@ -174,7 +176,7 @@ export class PrometheusMetrics implements Metrics {
   }
 
   requestTimer(method: string, route: string): RequestTimer {
-    const bind = (status: number) => this.requestDuration.labels(method, route, String(status));
+    const bind = (status: number) => this.requestDuration.cell(method, route, String(status));
     const byStatus = new Children(bind);
     return { observe: (status, seconds) => byStatus.get(status).observe(seconds) };
   }
@@ -211,27 +213,22 @@ export class PrometheusMetrics implements Metrics {
   }
 
   private validationPair(credential: Credential): Pair {
-    const child = (result: string) => this.sessionValidation.labels(credential, result);
+    const child = (result: string) => this.sessionValidation.cell(credential, result);
     return { valid: child('valid'), invalid: child('invalid') };
   }
 
-  private histogram(name: string, help: string, labelNames: string[], buckets = LATENCY_BUCKETS) {
-    return new Histogram({ name, help, labelNames, buckets, registers: [this.registry] });
+  private histogram(name: string, help: string, labelNames: string[], buckets = LATENCY_BUCKETS): CellHistogram {
+    return new CellHistogram({ name, help, labelNames, buckets, registry: this.registry });
   }
 
-  private counter(name: string, help: string, labelNames: string[]): Counter {
-    return new Counter({ name, help, labelNames, registers: [this.registry] });
+  private counter(name: string, help: string, labelNames: string[]): CellCounter {
+    return new CellCounter({ name, help, labelNames, registry: this.registry });
   }
 
   private gauge(name: string, help: string, labelNames: string[] = [], collect?: () => void): Gauge {
     const registers = [this.registry];
     return new Gauge({ name, help, labelNames, registers, ...(collect ? { collect } : {}) });
   }
-}
-
-function zeroed(counter: Counter.Internal): Counter.Internal {
-  counter.inc(0);
-  return counter;
 }
 
 /** The children of one metric by key, each bound on first use; later lookups allocate nothing. */

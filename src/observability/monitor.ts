@@ -21,7 +21,6 @@ export class Monitor {
   private readonly window: TrafficWindow;
   private readonly book: AlertBook;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
 
   constructor(
     metrics: PrometheusMetrics,
@@ -33,11 +32,8 @@ export class Monitor {
     this.book = new AlertBook(alertRules(settings), settings.forMs, (change) => this.log(change));
   }
 
-  /** Samples once a second; a second that finds the last sample still running is skipped. */
   start(): void {
-    this.timer ??= setInterval(() => {
-      if (!this.running) void this.tick();
-    }, SAMPLE_MS);
+    this.timer ??= setInterval(() => this.tick(), SAMPLE_MS);
     this.timer.unref();
   }
 
@@ -46,15 +42,13 @@ export class Monitor {
     this.timer = undefined;
   }
 
-  /** One sample and one evaluation, after the one still running if any; `now` defaults to the clock. */
-  async tick(now?: number): Promise<void> {
-    while (this.running) await this.running;
-
-    this.running = this.sample(now ?? Date.now());
+  /** One sample and one evaluation; `now` defaults to the clock. */
+  tick(now = Date.now()): void {
     try {
-      await this.running;
-    } finally {
-      this.running = undefined;
+      this.window.sample(now);
+      this.book.evaluate(this.window.figures(), now);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'metrics sampling failed');
     }
   }
 
@@ -64,15 +58,6 @@ export class Monitor {
 
   stats(): Stats {
     return presentStats(this.window, this.book.list());
-  }
-
-  private async sample(now: number): Promise<void> {
-    try {
-      await this.window.sample(now);
-      this.book.evaluate(this.window.figures(), now);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'metrics sampling failed');
-    }
   }
 
   private log(change: AlertChange): void {

@@ -1,4 +1,4 @@
-import type { MetricValueWithName } from 'prom-client';
+import type { CounterCell, HistogramCell } from './cell-metrics.js';
 import { CACHE_TIERS, LATENCY_BUCKETS, type CacheTier, type PrometheusMetrics } from './metrics.js';
 import { quantile, sumOf } from './quantile.js';
 import { RowRing } from './ring.js';
@@ -45,17 +45,16 @@ const COUNTERS = ['requests', 'errors', ...CACHE_TIERS.flatMap((tier) => [`${tie
 // Sampled per row: when, seconds covered, pool in use and size, waiting for a connection, hashes queued.
 const GAUGES = ['at', 'seconds', 'poolInUse', 'poolMax', 'poolWaiting', 'hashQueue'] as const;
 
-type Values = MetricValueWithName<string>[];
-type Labels = MetricValueWithName<string>['labels'];
+type Labels = HistogramCell['labels'];
 
 /** API traffic is the versioned API without the admin routes; /metrics and probes are not. */
-export function isApiRoute(route: unknown): boolean {
-  return typeof route === 'string' && route.startsWith('/v1/') && !route.startsWith('/v1/admin/');
+export function isApiRoute(route: string | undefined): boolean {
+  return route !== undefined && route.startsWith('/v1/') && !route.startsWith('/v1/admin/');
 }
 
 const isLogin = (labels: Labels) => labels.route === '/v1/login';
 const isApi = (labels: Labels) => isApiRoute(labels.route);
-const isApiError = (labels: Labels) => isApi(labels) && String(labels.status).startsWith('5');
+const isApiError = (labels: Labels) => isApi(labels) && labels.status!.startsWith('5');
 const everything = () => true;
 
 /**
@@ -91,16 +90,13 @@ export class TrafficWindow {
   }
 
   /** Adds one row: what happened since the last sample, and the pool and queue now. */
-  async sample(now: number): Promise<void> {
-    const requests = (await this.metrics.requestDuration.get()).values;
-    const sessions = (await this.metrics.sessionValidation.get()).values;
-    const queries = (await this.metrics.queryDuration.get()).values;
-    const lookups = (await this.metrics.cacheLookups.get()).values;
+  sample(now: number): void {
+    const requests = [...this.metrics.requestDuration.cells()];
     this.track('api').record(bucketCounts(requests, isApi));
     this.track('login').record(bucketCounts(requests, isLogin));
-    this.track('session').record(bucketCounts(sessions, everything));
-    this.track('query').record(bucketCounts(queries, everything));
-    this.counters.record(counterTotals(requests, lookups));
+    this.track('session').record(bucketCounts(this.metrics.sessionValidation.cells(), everything));
+    this.track('query').record(bucketCounts(this.metrics.queryDuration.cells(), everything));
+    this.counters.record(counterTotals(requests, this.metrics.cacheLookups.cells()));
     this.recordGauges(now);
   }
 
@@ -217,23 +213,20 @@ class DeltaRing {
   }
 }
 
-/** Per-bucket counts (the last is +Inf), summed over the series whose labels pass `keep`. */
-function bucketCounts(values: Values, keep: (labels: Labels) => boolean): Float64Array {
+/** Observations per bucket (the last is +Inf), summed over the cells whose labels pass `keep`. */
+function bucketCounts(cells: Iterable<HistogramCell>, keep: (labels: Labels) => boolean): Float64Array {
   const counts = new Float64Array(LATENCY_BUCKETS.length + 1);
-  for (const { labels, value, metricName } of values) {
-    if (!metricName?.endsWith('_bucket') || !keep(labels)) continue;
-    const bucket = labels.le === '+Inf' ? LATENCY_BUCKETS.length : LATENCY_BUCKETS.indexOf(Number(labels.le));
-    if (bucket >= 0) counts[bucket]! += value;
+  for (const cell of cells) {
+    if (!keep(cell.labels)) continue;
+    for (let bucket = 0; bucket < counts.length; bucket++) counts[bucket]! += cell.counts[bucket]!;
   }
-  // Prometheus buckets are cumulative ("at or below"); keep only what each adds.
-  for (let bucket = counts.length - 1; bucket > 0; bucket--) counts[bucket]! -= counts[bucket - 1]!;
   return counts;
 }
 
-function counterTotals(requests: Values, lookups: Values): Float64Array {
+function counterTotals(requests: readonly HistogramCell[], lookups: Iterable<CounterCell>): Float64Array {
   const totals = new Float64Array(COUNTERS.length);
-  totals[COUNTERS.indexOf('requests')] = seriesCount(requests, isApi);
-  totals[COUNTERS.indexOf('errors')] = seriesCount(requests, isApiError);
+  totals[COUNTERS.indexOf('requests')] = observations(requests, isApi);
+  totals[COUNTERS.indexOf('errors')] = observations(requests, isApiError);
   for (const { labels, value } of lookups) {
     const column = COUNTERS.indexOf(`${labels.tier}:${labels.result}`);
     if (column >= 0) totals[column] = value;
@@ -241,12 +234,9 @@ function counterTotals(requests: Values, lookups: Values): Float64Array {
   return totals;
 }
 
-/** Observations of a histogram summed over the series whose labels pass `keep`. */
-function seriesCount(values: Values, keep: (labels: Labels) => boolean): number {
+function observations(cells: readonly HistogramCell[], keep: (labels: Labels) => boolean): number {
   let total = 0;
-  for (const { labels, value, metricName } of values) {
-    if (metricName?.endsWith('_count') && keep(labels)) total += value;
-  }
+  for (const cell of cells) if (keep(cell.labels)) total += cell.count;
   return total;
 }
 

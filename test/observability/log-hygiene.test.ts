@@ -36,7 +36,7 @@ for (const engine of ENGINES) {
       base = service.url;
       await runTraffic();
       // One sample of the window, so the figures and the alerts have seen the traffic.
-      await service.app.core.observability.monitor!.tick();
+      service.app.core.observability.monitor!.tick();
       metrics = (await call(base, 'GET', '/metrics')).text;
       figures = JSON.stringify([
         (await call(base, 'GET', '/v1/admin/stats', { token: ADMIN_TOKEN })).body,

@@ -33,7 +33,7 @@ function setup(settings: Partial<AlertSettings> = {}) {
   const tick = async (seconds = 1) => {
     for (let step = 0; step < seconds; step++) {
       now += SECOND;
-      await monitor.tick(now);
+      monitor.tick(now);
     }
   };
   const state = (name: string) => monitor.alerts().alerts.find((alert) => alert.name === name)!.state;

@@ -18,9 +18,14 @@ function requireBinary(name: string): void {
   assert.ok(found, `${name} is not installed: apt-get install -y prometheus (.ci/run installs it)`);
 }
 
-function run(command: string, args: string[], cwd?: string): { status: number | null; output: string } {
-  const result = spawnSync(command, args, { cwd, encoding: 'utf8' });
+function run(command: string, args: string[], cwd?: string, input?: string): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { cwd, input, encoding: 'utf8' });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
+}
+
+/** The astral_* families of an exposition; prom-client's process metrics have lint findings of their own. */
+function ownFamilies(exposition: string): string {
+  return `${exposition.split('\n\n').filter((family) => family.startsWith('# HELP astral_')).join('\n')}\n`;
 }
 
 describe('Prometheus alerting rules', () => {
@@ -83,6 +88,17 @@ describe('a real Prometheus scraping astral-auth', () => {
     }, `${query} to reach 5`, output);
     assert.equal(value, 5);
     assert.equal(await queryValue(prometheusUrl, 'up{job="astral-auth"}'), 1);
+  });
+
+  test('exposes its own metrics in a form promtool finds nothing to fault in (promtool check metrics)', async () => {
+    requireBinary('promtool');
+    const exposition = (await call(service.url, 'GET', '/metrics')).text;
+    const own = ownFamilies(exposition);
+    assert.match(own, /# TYPE astral_http_request_duration_seconds histogram/);
+    assert.match(own, /# TYPE astral_cache_lookups_total counter/);
+    const { status, output } = run('promtool', ['check', 'metrics'], undefined, own);
+    assert.equal(status, 0, output);
+    assert.equal(output.trim(), '');
   });
 
   test('loads the alerting rules and evaluates them without error', async () => {
