@@ -12,6 +12,12 @@
 # second, and the server's CPU time per request (user + system, from
 # /proc), which other load on the machine disturbs less.
 #
+# Then, on a shared machine, the fairer test: "on" and "off" loaded at the
+# same moment, both servers on core 0 and both wrk on core 1. The kernel
+# gives the two busy servers equal CPU, so whatever else runs hits both
+# alike, and the ratio of their throughputs is the inverse ratio of their
+# CPU cost per request.
+#
 #   scripts/bench-session-metrics.sh [runs=7] [seconds=10] [connections=32]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -95,4 +101,20 @@ printf '%-5s %13s %22s\n' mode 'median req/s' 'median µs CPU/request'
 for mode in "${MODES[@]}"; do
   printf '%-5s %13s %22s\n' "$mode" "$(median <"$WORK/$mode.rps")" "$(median <"$WORK/$mode.cpu")"
 done
+echo
+for run in $(seq "$RUNS"); do
+  # Which load starts first alternates, so that neither server is favoured by it.
+  pair=(on off)
+  [ $((run % 2)) -eq 0 ] && pair=(off on)
+  load "${PORT[${pair[0]}]}" "${TOKEN[${pair[0]}]}" "$SECONDS_PER_RUN" >"$WORK/together.${pair[0]}" &
+  other=$!
+  load "${PORT[${pair[1]}]}" "${TOKEN[${pair[1]}]}" "$SECONDS_PER_RUN" >"$WORK/together.${pair[1]}"
+  wait "$other"
+  read -r on _ <"$WORK/together.on"
+  read -r off _ <"$WORK/together.off"
+  ratio=$(awk -v a="$on" -v b="$off" 'BEGIN { printf "%.3f", a / b }')
+  echo "$ratio" >>"$WORK/together.ratio"
+  printf 'together %d  on %10s req/s  off %10s req/s  on/off %s\n' "$run" "$on" "$off" "$ratio"
+done
+echo "median on/off at the same moment: $(median <"$WORK/together.ratio")"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
