@@ -4,10 +4,10 @@
 // and writes bench/results/latest.json and docs/benchmarks.md.
 // Run from the project root, after `npm run build`:
 //   node --import tsx bench/run.ts [--quick] [--only=...] (see --help)
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseArgs } from "./lib/options.ts";
 import { machineInfo } from "./lib/machine.ts";
 import { killAllStarted } from "./lib/processes.ts";
@@ -42,6 +42,14 @@ function selectTargets(only: string[] | null): Target[] {
   const unknown = only.filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length) throw new Error(`unknown target(s): ${unknown.join(", ")}`);
   return TARGETS.filter((t) => only.includes(t.id));
+}
+
+const RESULTS_FILE = join(BENCH_DIR, "results", "latest.json");
+const DOCS_FILE = join(ROOT_DIR, "docs", "benchmarks.md");
+
+function renderDocs(report: Report): void {
+  mkdirSync(dirname(DOCS_FILE), { recursive: true });
+  writeFileSync(DOCS_FILE, renderMarkdown(report));
 }
 
 /** Fails early, with the fix, when a tool the suite needs is missing. */
@@ -106,7 +114,8 @@ async function runPhase(ctx: MeasureContext, workload: Workload, live: Live[]): 
 }
 
 async function main() {
-  const { settings, writeDocs } = parseArgs(process.argv.slice(2));
+  const { settings, writeDocs, renderOnly } = parseArgs(process.argv.slice(2));
+  if (renderOnly) return renderDocs(JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Report);
   preflight();
   const started = Date.now();
   const tmpDir = mkdtempSync(join(tmpdir(), "astral-bench-"));
@@ -138,13 +147,11 @@ async function main() {
     targets: summaries,
     measurements,
     elapsedS: (Date.now() - started) / 1000,
+    argv: process.argv.slice(2),
   };
-  mkdirSync(join(BENCH_DIR, "results"), { recursive: true });
-  writeFileSync(join(BENCH_DIR, "results", "latest.json"), JSON.stringify(report, null, 1) + "\n");
-  if (writeDocs) {
-    mkdirSync(join(ROOT_DIR, "docs"), { recursive: true });
-    writeFileSync(join(ROOT_DIR, "docs", "benchmarks.md"), renderMarkdown(report));
-  }
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, JSON.stringify(report, null, 1) + "\n");
+  if (writeDocs) renderDocs(report);
   rmSync(tmpDir, { recursive: true, force: true });
   log(`done in ${Math.round(report.elapsedS)} s: bench/results/latest.json${writeDocs ? ", docs/benchmarks.md" : ""}`);
 }

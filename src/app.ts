@@ -9,6 +9,7 @@ import { defaultTouchInterval } from './domain/sessions.js';
 import { createGuardian, type GuardianParts } from './guardian-wiring.js';
 import { buildServer } from './http/server.js';
 import { createLifecycle, openMailing, type Lifecycle } from './lifecycle.js';
+import { Observability } from './observability/observability.js';
 import { commonPasswordCheck, loadCommonPasswords } from './passwords/common-passwords.js';
 import { Argon2Hasher, measureBcryptVerify } from './passwords/hasher.js';
 import { WorkQueue } from './passwords/work-queue.js';
@@ -29,6 +30,8 @@ export interface Core {
   readonly guardian: GuardianParts;
   /** Mail, link flows, export, deletion and retention (src/lifecycle.ts). */
   readonly lifecycle: Lifecycle;
+  /** Metrics (`observability.metrics`, for every part to report to), alerts and the dashboard's figures. */
+  readonly observability: Observability;
   /** Writes what is queued and closes the store. */
   close(): Promise<void>;
 }
@@ -60,15 +63,18 @@ const AUDIT_EXPORT_MAX = 10_000;
 export async function createCore({ config, logger, clock = systemClock, protection = true }: CoreOptions): Promise<Core> {
   const secretKey = resolveSecretKey(config);
   const box = new SecretBox(secretKey);
-  const store = openStore(config);
+  const observability = new Observability(config, logger);
+  const store = observability.instrumentStore(openStore(config));
   try {
     if (config.migrateOnStart) await store.migrate();
     const keyRing = new KeyRing(store, box);
     await keyRing.load(config.jwt.alg, clock.now());
-    const shared = connectSharedState(config, store, clock);
+    const { metrics } = observability;
+    const shared = connectSharedState(config, store, clock, (tier, hit) => (hit ? metrics.cacheHit(tier) : metrics.cacheMiss(tier)));
     const guardian = await createGuardian({ config, logger, clock, store, box, secretKey, revocations: shared.revocations, protection });
-    return await assemble(config, logger, clock, store, keyRing, shared, guardian);
+    return await assemble(config, logger, clock, store, keyRing, shared, guardian, observability);
   } catch (error) {
+    observability.close();
     await store.close().catch(() => undefined);
     throw error;
   }
@@ -82,8 +88,10 @@ async function assemble(
   keyRing: KeyRing,
   shared: SharedState,
   guardian: GuardianParts,
+  observability: Observability,
 ): Promise<Core> {
-  const hasher = await Argon2Hasher.create(config.argon2, new WorkQueue(config.hashConcurrency, config.hashQueueMax));
+  const queue = new WorkQueue(config.hashConcurrency, config.hashQueueMax);
+  const hasher = observability.instrumentHasher(await Argon2Hasher.create(config.argon2, queue), queue);
   const touches = new TouchWriter(store, TOUCH_BATCH_MAX, TOUCH_FLUSH_MS, (error) =>
     logger.warn({ err: error }, 'session last-seen write failed; will retry'),
   );
@@ -112,6 +120,8 @@ async function assemble(
     sessionPolicy: { ...config.session, touchIntervalMs: defaultTouchInterval(config.session.idleTimeoutMs) },
     defaultRole: config.defaultRole,
     failureFloorMs: () => floor.ms,
+    // The floor rises at once to half again any slower legacy check, and eases back slowly.
+    onLegacyVerification: (ms) => (floor.ms = Math.max(ms * 1.5, floor.ms * 0.99)),
     guardian: guardian.guardian,
     notices: mailing.notices,
     requireVerifiedEmail: config.requireVerifiedEmail,
@@ -135,17 +145,20 @@ async function assemble(
       },
     ],
   });
+  observability.start();
   return {
     config,
     store,
     keyRing,
-    auth,
+    auth: observability.instrumentAuth(auth),
     revocations,
     shared,
     clock,
     guardian,
     lifecycle,
+    observability,
     async close() {
+      observability.close();
       clearInterval(reload);
       clearInterval(floorRefresh);
       await lifecycle.close();

@@ -110,6 +110,19 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_AUDIT_FLUSH_INTERVAL', fallback: '250ms', description: 'Longest an audit event of a login waits in memory before it is written (10ms-10s).' },
   { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes expired audit events, counters and MFA challenges (1m-24h).' },
   { name: 'ASTRAL_BLOCKS_RELOAD', fallback: '5s', description: 'How often each instance rereads address blocks made elsewhere (1s-5m).' },
+  { name: 'ASTRAL_LOG_PRETTY', fallback: 'false', description: 'Human-readable log lines instead of JSON, for development (needs the pino-pretty development dependency).' },
+  { name: 'ASTRAL_LOG_SLOW_REQUEST', fallback: '500ms', description: 'A request slower than this is logged at warn (0 turns it off).' },
+  { name: 'ASTRAL_LOG_SLOW_QUERY', fallback: '100ms', description: 'A database call slower than this is logged at warn with its name and time, never its values (0 turns it off).' },
+  { name: 'ASTRAL_METRICS', fallback: 'true', description: 'Metrics at /metrics, alerts and the dashboard; false turns all three off.' },
+  { name: 'ASTRAL_METRICS_TOKEN', fallback: '(unset: loopback only)', description: 'Bearer token a scraper outside loopback sends to read /metrics (32 or more characters of A-Z a-z 0-9 . _ ~ + / -).' },
+  { name: 'ASTRAL_SERVER_TIMING', fallback: 'off', description: 'off, or total: a Server-Timing header with the total handling time and nothing else.' },
+  { name: 'ASTRAL_ALERT_WINDOW', fallback: '1m', description: 'Sliding window of the alert figures and the dashboard (10s-10m).' },
+  { name: 'ASTRAL_ALERT_FOR', fallback: '1m', description: 'How long a figure stays past its threshold before its alert fires, and back before it resolves.' },
+  { name: 'ASTRAL_ALERT_API_LATENCY', fallback: '100ms', description: 'p95 API latency above which api_latency fires.' },
+  { name: 'ASTRAL_ALERT_QUERY_TIME', fallback: '25ms', description: 'p95 database query time above which query_time fires.' },
+  { name: 'ASTRAL_ALERT_CACHE_HIT_RATIO', fallback: '0.95', description: 'Session cache hit ratio (0-1) below which cache_hit_ratio fires.' },
+  { name: 'ASTRAL_ALERT_POOL_USE', fallback: '0.8', description: 'Share of the database pool in use (0-1) above which pool_use fires.' },
+  { name: 'ASTRAL_ALERT_ERROR_RATE', fallback: '0.01', description: 'Share of API requests answered 5xx (0-1) above which error_rate fires.' },
   ...LIFECYCLE_SETTINGS,
 ];
 
@@ -157,6 +170,12 @@ export interface Config {
   readonly requireVerifiedEmail: boolean;
   readonly notices: ReadonlySet<NoticeKind>;
   readonly retention: { intervalMs: number; mailMs: number; devicesMs: number };
+  readonly logPretty: boolean;
+  readonly slowRequestMs: number;
+  readonly slowQueryMs: number;
+  readonly metrics: { enabled: boolean; token: string | null };
+  readonly serverTiming: 'off' | 'total';
+  readonly alerts: AlertSettings;
 }
 
 export interface LockoutSettings {
@@ -188,6 +207,18 @@ export interface MailConfig {
   readonly templatesDir: string | null;
   readonly pollIntervalMs: number;
   readonly retry: RetryPolicy;
+}
+
+
+/** Thresholds and timing of the built-in alerts; durations in milliseconds, shares from 0 to 1. */
+export interface AlertSettings {
+  readonly windowMs: number;
+  readonly forMs: number;
+  readonly apiLatencyMs: number;
+  readonly queryTimeMs: number;
+  readonly cacheHitRatio: number;
+  readonly poolUse: number;
+  readonly errorRate: number;
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -243,6 +274,20 @@ export function loadConfig(env: Env = process.env): Config {
     revocationFeed: {
       token: read.secretToken('ASTRAL_REVOCATION_FEED_TOKEN', FEED_TOKEN_MIN_LENGTH),
       heartbeatMs: read.duration('ASTRAL_REVOCATION_HEARTBEAT', '5s', 1_000, 30_000),
+    },
+    logPretty: read.boolean('ASTRAL_LOG_PRETTY', false),
+    slowRequestMs: read.duration('ASTRAL_LOG_SLOW_REQUEST', '500ms', 0, 3_600_000),
+    slowQueryMs: read.duration('ASTRAL_LOG_SLOW_QUERY', '100ms', 0, 3_600_000),
+    metrics: { enabled: read.boolean('ASTRAL_METRICS', true), token: read.secretToken('ASTRAL_METRICS_TOKEN') },
+    serverTiming: read.choice('ASTRAL_SERVER_TIMING', 'off', ['off', 'total'] as const),
+    alerts: {
+      windowMs: read.duration('ASTRAL_ALERT_WINDOW', '1m', 10_000, 600_000),
+      forMs: read.duration('ASTRAL_ALERT_FOR', '1m', 0, 3_600_000),
+      apiLatencyMs: read.duration('ASTRAL_ALERT_API_LATENCY', '100ms', 0, 60_000),
+      queryTimeMs: read.duration('ASTRAL_ALERT_QUERY_TIME', '25ms', 0, 60_000),
+      cacheHitRatio: read.fraction('ASTRAL_ALERT_CACHE_HIT_RATIO', 0.95),
+      poolUse: read.fraction('ASTRAL_ALERT_POOL_USE', 0.8),
+      errorRate: read.fraction('ASTRAL_ALERT_ERROR_RATE', 0.01),
     },
     ...guardianSettings(read),
     ...lifecycleSettings(read),
@@ -301,6 +346,8 @@ const DAY = 86_400_000;
 const FEED_TOKEN_MIN_LENGTH = 32;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const DURATION = /^(\d+)(ms|s|m|h|d)?$/;
+const FRACTION = /^(0(\.\d+)?|1(\.0+)?)$/;
+// Bearer-safe (RFC 6750 token68) and long enough not to be guessed.
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: DAY };
 
 function reader(env: Env) {
@@ -345,6 +392,14 @@ function reader(env: Env) {
       const raw = value(name) ?? fallback;
       if (!allowed.includes(raw as T)) throw new ConfigError(name, `one of ${allowed.join(', ')}`);
       return raw as T;
+    },
+
+    /** A share from 0 to 1, written as a decimal (0.95). */
+    fraction(name: string, fallback: number): number {
+      const raw = value(name);
+      if (raw === undefined) return fallback;
+      if (!FRACTION.test(raw)) throw new ConfigError(name, 'a decimal from 0 to 1, such as 0.95');
+      return Number(raw);
     },
 
     list(name: string): string[] {

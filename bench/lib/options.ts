@@ -15,9 +15,10 @@ const USAGE = `usage: node --import tsx bench/run.ts [options]
   --connections=N       wrk connections for session checks (default 32)
   --max-wait=S          before each run, wait up to S seconds for other work on
                         the machine to stop (default 60, quick 20)
-  --no-docs             do not rewrite docs/benchmarks.md`;
+  --no-docs             do not rewrite docs/benchmarks.md
+  --render              only rewrite docs/benchmarks.md from bench/results/latest.json`;
 
-export interface Cli { settings: Settings; writeDocs: boolean }
+export interface Cli { settings: Settings; writeDocs: boolean; renderOnly: boolean }
 
 export function parseArgs(argv: string[]): Cli {
   const flags = new Map<string, string>();
@@ -27,7 +28,7 @@ export function parseArgs(argv: string[]): Cli {
     if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
     flags.set(m[1]!, m[2] ?? "true");
   }
-  const known = ["quick", "only", "workloads", "sessions", "users", "runs", "duration", "login-duration", "connections", "max-wait", "no-docs"];
+  const known = ["quick", "only", "workloads", "sessions", "users", "runs", "duration", "login-duration", "connections", "max-wait", "no-docs", "render"];
   for (const key of flags.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
 
   const quick = flags.has("quick");
@@ -45,6 +46,7 @@ export function parseArgs(argv: string[]): Cli {
   const sessions = num("sessions", quick ? 1000 : 10_000);
   return {
     writeDocs: !flags.has("no-docs"),
+    renderOnly: flags.has("render"),
     settings: {
       quick,
       sessions,

@@ -12,6 +12,8 @@ export interface Report {
   targets: TargetSummary[];
   measurements: Measurement[];
   elapsedS: number;
+  /** Options the suite was run with (absent in older result files). */
+  argv?: string[];
 }
 
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
@@ -88,6 +90,12 @@ function registerTable(ms: Measurement[]): string[] {
   ];
 }
 
+function noisySummary(all: Measurement[], noisyOnes: Measurement[]): string {
+  const shares = all.flatMap((m) => m.runs.map((run) => run.busyBefore ?? 0)).sort((a, b) => a - b);
+  const mid = shares[Math.floor(shares.length / 2)] ?? 0;
+  return `- ${noisyOnes.length} of ${all.length} figures (marked †) had a run that started while other work kept more than ${Math.round(QUIET_THRESHOLD * 100)}% of the cores busy; over all runs, the median share busy with other work just before a run was ${Math.round(mid * 100)}% (per run: \`busyBefore\` in bench/results/latest.json). Read those figures as rough.`;
+}
+
 export function renderMarkdown(r: Report): string {
   const { machine: m, settings: s } = r;
   const notes = new Map(r.targets.map((t) => [t.id, t.notes]));
@@ -106,7 +114,7 @@ export function renderMarkdown(r: Report): string {
     `- Node ${m.node}; ${m.wrk}; PostgreSQL ${m.postgres} (local, default config); SQLite ${m.sqlite} (better-sqlite3); Redis ${m.redis} (local, used only by the astral-auth + Redis target)`,
     `- astral-auth ${m.astral}`,
     `- Peers: ${Object.entries(m.packages).map(([k, v]) => `${k} ${v}`).join(", ")}`,
-    `- Suite took ${Math.round(r.elapsedS)} s.`,
+    `- Suite took ${Math.round(r.elapsedS)} s${r.argv ? `; run as \`node --import tsx bench/run.ts${r.argv.length ? " " + r.argv.join(" ") : ""}\`` : ""}.`,
     "",
     "## Method",
     "",
@@ -143,7 +151,7 @@ export function renderMarkdown(r: Report): string {
           ...problems.map((t) => `- ${t.label}: ${t.skipped ? `skipped (${t.skipped})` : `failed: ${t.error}`}`),
           ...failing.map((x) => `- ${x.label} ${x.workload}/${x.variant}: ${x.median.failures} failed responses over the runs`),
           ...empty.map((x) => `- ${x.label} ${x.workload}/${x.variant}: a run completed no request at all (each request took longer than the run)`),
-          ...noisyOnes.map((x) => `- ${x.label} ${x.workload}/${x.variant} (†): busy before runs: ${x.runs.map((run) => `${Math.round((run.busyBefore ?? 0) * 100)}%`).join(", ")}`),
+          ...(noisyOnes.length ? [noisySummary(r.measurements, noisyOnes)] : []),
         ]
       : ["- None: every target started and every checked response was as expected."]),
     "",

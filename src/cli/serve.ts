@@ -1,12 +1,12 @@
 import { createApp } from '../app.js';
 import type { Config } from '../config.js';
-import { createLogger } from '../observability/logger.js';
+import { createLogger, prettyDestination } from '../observability/logger.js';
 
 const DRAIN_TIMEOUT_MS = 10_000;
 
 /** Serves until SIGTERM or SIGINT, then drains in-flight requests and flushes queued writes. */
 export async function runServe(config: Config, _args: string[]): Promise<number> {
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, config.logPretty ? await prettyDestination() : undefined);
   const app = await createApp({ config, logger });
   const address = await app.server.listen({ host: config.host, port: config.port });
   logger.info({ address, engine: app.core.store.engine }, 'astral-auth listening');

@@ -27,17 +27,20 @@ export function installSecurityHeaders(app: FastifyInstance): void {
 
 /**
  * One log line per request, its level chosen by the outcome: server faults are
- * errors, client mistakes and state changes are info, reads that went well are
- * debug. Fields only; never a header, body, token or email.
+ * errors, requests slower than `slowMs` (0: never) warnings, client mistakes
+ * and state changes info, reads that went well debug. Fields only; never a
+ * header, body, token or email.
  */
-export function installRequestLog(app: FastifyInstance, logger: Logger): void {
+export function installRequestLog(app: FastifyInstance, logger: Logger, slowMs = 0): void {
   app.addHook('onResponse', (request, reply, done) => {
     const status = reply.statusCode;
-    const level = status >= 500 ? 'error' : status >= 400 || request.method !== 'GET' ? 'info' : 'debug';
+    const ms = reply.elapsedTime;
+    const slow = slowMs > 0 && ms >= slowMs;
+    const level = status >= 500 ? 'error' : slow ? 'warn' : status >= 400 || request.method !== 'GET' ? 'info' : 'debug';
     if (logger.isLevelEnabled(level)) {
       const route = request.routeOptions.url ?? 'unmatched';
-      const ms = Math.round(reply.elapsedTime * 100) / 100;
-      logger[level]({ reqId: request.id, method: request.method, route, status, ms }, 'request');
+      const rounded = Math.round(ms * 100) / 100;
+      logger[level]({ reqId: request.id, method: request.method, route, status, ms: rounded }, slow ? 'slow request' : 'request');
     }
     done();
   });

@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock, RevocationBus, Store } from '../domain/ports.js';
+import type { Observability } from '../observability/observability.js';
 import type { AuthService } from '../service/auth-service.js';
 import type { KeyRing } from '../tokens/key-ring.js';
 import { installDrain } from './drain.js';
@@ -19,9 +20,12 @@ import { registerLifecycleRoutes } from './routes/lifecycle.js';
 import { registerPrivacyRoutes } from './routes/privacy.js';
 import { registerRevocationRoutes } from './routes/revocations.js';
 import { registerMfaRoutes } from './routes/mfa.js';
+import { installRequestMetrics } from './request-metrics.js';
+import { registerObservabilityRoutes } from './routes/observability.js';
 import { registerSessionRoutes } from './routes/sessions.js';
 import { registerSystemRoutes } from './routes/system.js';
 import { installRequestLog, installSecurityHeaders } from './response-hooks.js';
+import { installServerTiming } from './server-timing.js';
 
 export interface HttpDeps {
   readonly config: Config;
@@ -33,6 +37,7 @@ export interface HttpDeps {
   readonly lifecycle: Lifecycle;
   readonly revocations: RevocationBus;
   readonly guardian: GuardianParts;
+  readonly observability: Observability;
 }
 
 /** Settings the routes read, derived once from the configuration. */
@@ -70,8 +75,10 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   installJsonParser(app);
   installErrorHandling(app, deps.logger);
   installSecurityHeaders(app);
-  installRequestLog(app, deps.logger);
+  installRequestLog(app, deps.logger, config.slowRequestMs);
   installDrain(app);
+  installRequestMetrics(app, deps.observability.metrics);
+  installServerTiming(app, config.serverTiming);
   await app.register(fastifyCookie);
   await app.register(fastifySwagger, { openapi: OPENAPI_INFO });
 
@@ -90,6 +97,7 @@ export async function buildServer(deps: HttpDeps): Promise<FastifyInstance> {
   });
   registerMfaRoutes(app, deps, settings);
   registerAdminRoutes(app, deps, settings);
+  registerObservabilityRoutes(app, deps);
   return app;
 }
 

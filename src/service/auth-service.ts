@@ -76,6 +76,8 @@ export interface AuthServiceDeps {
    * bcrypt's time, so every failure is held to at least that long.
    */
   readonly failureFloorMs?: () => number;
+  /** Told how long each verification of an imported hash took, so the floor keeps up with load. */
+  readonly onLegacyVerification?: (ms: number) => void;
   readonly guardian: Guardian;
   /** The mail that registration, login and password change queue; none without it. */
   readonly notices?: Notices;
@@ -249,8 +251,15 @@ export class AuthService {
       return hasher.verifyDummy(password);
     }
     // Imported hashes were made by another system over the raw bytes.
-    const candidate = record.hashOrigin === 'imported' ? password : normalizePassword(password);
-    return hasher.verify(record.hashedPassword, candidate);
+    const imported = record.hashOrigin === 'imported';
+    const candidate = imported ? password : normalizePassword(password);
+    if (!imported) return hasher.verify(record.hashedPassword, candidate);
+
+    const started = performance.now();
+    const verified = await hasher.verify(record.hashedPassword, candidate);
+    // Under load a legacy verification takes longer than it did at start: the floor follows it.
+    this.deps.onLegacyVerification?.(performance.now() - started);
+    return verified;
   }
 
   /** The hash stored once this login is done: replaced by a current argon2id one if it was imported or is outdated. */
