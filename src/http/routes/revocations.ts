@@ -95,7 +95,7 @@ function openFeed(request: FastifyRequest, reply: FastifyReply, deps: OpenFeedDe
     stopListening?.();
     clearInterval(heartbeat);
     deps.streams.delete(stream);
-    request.log.info({ route: '/v1/revocations', reason, seconds: Math.round((Date.now() - started) / 1000) }, 'revocation feed closed');
+    deps.logger.info({ reqId: request.id, route: '/v1/revocations', reason, seconds: Math.round((Date.now() - started) / 1000) }, 'revocation feed closed');
   });
   deps.streams.add(stream);
   stream.open(reply.getHeaders(), RECONNECT_MS);
@@ -110,7 +110,7 @@ function openFeed(request: FastifyRequest, reply: FastifyReply, deps: OpenFeedDe
   stopListening = deps.log.listen((entry) => sendRevocation(stream, entry));
   heartbeat = setInterval(() => sendHeartbeat(stream, deps.log), deps.heartbeatMs);
   sendHeartbeat(stream, deps.log);
-  request.log.info({ route: '/v1/revocations', replayed: complete ? replay.entries.length : 'partial' }, 'revocation feed opened');
+  deps.logger.info({ reqId: request.id, route: '/v1/revocations', replayed: complete ? replay.entries.length : 'partial' }, 'revocation feed opened');
 }
 
 /** The cursor to replay from: a little before the last one seen, never before any live token. */
