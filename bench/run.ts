@@ -13,7 +13,7 @@ import { machineInfo } from "./lib/machine.ts";
 import { killAllStarted } from "./lib/processes.ts";
 import { runCleanups } from "./lib/cleanup.ts";
 import { loginJobs, registerJobs, runInterleaved, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
-import { renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
+import { compactJson, renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
 import type { Credentials, Measurement, Workload } from "./lib/types.ts";
 import { BENCH_DIR, ROOT_DIR, type Instance, type Target } from "./targets/common.ts";
 import { fastifyBare } from "./targets/fastify-bare.ts";
@@ -118,6 +118,8 @@ async function main() {
   if (renderOnly) return renderDocs(JSON.parse(readFileSync(RESULTS_FILE, "utf8")) as Report);
   preflight();
   const started = Date.now();
+  // Taken before anything starts: the build under test is the one there now.
+  const machine = await machineInfo(BENCH_DIR, ROOT_DIR);
   const tmpDir = mkdtempSync(join(tmpdir(), "astral-bench-"));
   tmpDirs.push(tmpDir);
   const ctx: MeasureContext = { settings, tmpDir, log };
@@ -142,7 +144,7 @@ async function main() {
 
   if (aborted) return;
   const report: Report = {
-    machine: await machineInfo(BENCH_DIR, ROOT_DIR),
+    machine,
     settings,
     targets: summaries,
     measurements,
@@ -150,7 +152,7 @@ async function main() {
     argv: process.argv.slice(2),
   };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
-  writeFileSync(RESULTS_FILE, JSON.stringify(report, null, 1) + "\n");
+  writeFileSync(RESULTS_FILE, compactJson(report));
   if (writeDocs) renderDocs(report);
   rmSync(tmpDir, { recursive: true, force: true });
   log(`done in ${Math.round(report.elapsedS)} s: bench/results/latest.json${writeDocs ? ", docs/benchmarks.md" : ""}`);
