@@ -37,7 +37,6 @@ const LIFECYCLE_SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_RESET_LINK_TTL', fallback: '1h', description: 'Lifetime of a password reset link.' },
   { name: 'ASTRAL_REQUIRE_VERIFIED_EMAIL', fallback: 'false', description: 'Refuse logins (403 email_not_verified, after the password verified) until the address is verified.' },
   { name: 'ASTRAL_NOTIFY', fallback: 'all', description: `Notices mailed to the account holder: all, none, or a comma-separated list of ${NOTICE_KINDS.join(', ')}.` },
-  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often expired sessions, used or expired links, old mail and devices are deleted.' },
   { name: 'ASTRAL_MAIL_RETENTION', fallback: '30d', description: 'How long sent and failed mail stays in the outbox (and in the export).' },
   { name: 'ASTRAL_DEVICE_RETENTION', fallback: '180d', description: 'A device unseen this long is forgotten: signing in from it notifies again.' },
 ];
@@ -108,7 +107,7 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_ADMIN_TOKEN', fallback: '(unset: no token)', description: 'Bearer token for /v1/admin, at least 32 characters; compared in constant time, never logged.' },
   { name: 'ASTRAL_AUDIT_RETENTION', fallback: '365d', description: 'Audit events older than this are deleted by the purge (1d-3650d).' },
   { name: 'ASTRAL_AUDIT_FLUSH_INTERVAL', fallback: '250ms', description: 'Longest an audit event of a login waits in memory before it is written (10ms-10s).' },
-  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes expired audit events, counters and MFA challenges (1m-24h).' },
+  { name: 'ASTRAL_PURGE_INTERVAL', fallback: '1h', description: 'How often each instance deletes what has expired: audit events, counters, MFA challenges, sessions, used links, old mail and devices (1m-24h).' },
   { name: 'ASTRAL_BLOCKS_RELOAD', fallback: '5s', description: 'How often each instance rereads address blocks made elsewhere (1s-5m).' },
   { name: 'ASTRAL_LOG_PRETTY', fallback: 'false', description: 'Human-readable log lines instead of JSON, for development (needs the pino-pretty development dependency).' },
   { name: 'ASTRAL_LOG_SLOW_REQUEST', fallback: '500ms', description: 'A request slower than this is logged at warn (0 turns it off).' },
@@ -459,7 +458,8 @@ function lifecycleSettings(read: ReturnType<typeof reader>) {
     requireVerifiedEmail: read.boolean('ASTRAL_REQUIRE_VERIFIED_EMAIL', false),
     notices: checkNotices(read.list('ASTRAL_NOTIFY')),
     retention: {
-      intervalMs: read.duration('ASTRAL_PURGE_INTERVAL', '1h', 1_000, 7 * DAY),
+      // The same setting as purgeIntervalMs, read alike: one schedule for every purge.
+      intervalMs: read.duration('ASTRAL_PURGE_INTERVAL', '1h', 60_000, DAY),
       mailMs: read.duration('ASTRAL_MAIL_RETENTION', '30d', 0, 3_650 * DAY),
       devicesMs: read.duration('ASTRAL_DEVICE_RETENTION', '180d', 0, 3_650 * DAY),
     },
