@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /**
  * Opaque session tokens: 256 bits from the CSPRNG, base64url, behind a prefix
@@ -24,7 +24,8 @@ export function isSessionTokenShaped(candidate: string): boolean {
  * keep the 32 raw bytes.
  */
 export function hashSessionToken(token: string): string {
-  return createHash('sha256').update(token).digest('base64');
+  // The one-shot form: no Hash object per request on the validation path.
+  return hash('sha256', token, 'base64');
 }
 
 /** Public identifier of a session: safe to show, useless to authenticate with. */

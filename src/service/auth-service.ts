@@ -131,6 +131,8 @@ export class AuthService {
     const canonical = requireEmail(email);
     const record = await this.deps.store.findLoginByEmail(canonical);
     const attempt = await this.deps.guardian.guard.reserve({ pathway: 'login', email: canonical, userId: record?.user.id ?? null, ...context });
+    // Read while the hash is computed: it is needed only if the password is right.
+    const enrolled = settled(record ? this.deps.guardian.mfa.isEnrolled(record.user.id) : Promise.resolve(false));
     const verified = await this.verifyPassword(record, password);
     if (!record?.hashedPassword || !verified || record.disabled) {
       this.deps.guardian.recordLoginFailure(record, verified, context);
@@ -143,12 +145,13 @@ export class AuthService {
     }
 
     const hash = await this.upgradeHashIfNeeded(record, record.hashedPassword, password);
-    if (await this.deps.guardian.mfa.isEnrolled(record.user.id)) {
+    if (await enrolled()) {
       await attempt.release();
       throw await this.deps.guardian.challenge(record.user.id, context);
     }
-    await attempt.succeeded();
-    return this.admit(record.user, attempt, false, context, hash);
+    // Independent writes, one round trip's time: the counters reset, the session made.
+    const [, issued] = await Promise.all([attempt.succeeded(), this.admit(record.user, attempt, false, context, hash)]);
+    return issued;
   }
 
   /** The second step of a login: the challenge names the user, the code proves the second factor. */
@@ -292,9 +295,8 @@ export class AuthService {
     const issued = await this.startSession(user, context, action === 'shorten', verifiedHash);
     // The password was changed while this login was being checked: it gets the new password's answer.
     if (!issued) throw new InvalidCredentials();
-    await attempt.rememberClient(user.id, issued.deviceId);
     guardian.recordLogin(user.id, issued.session.id, context, passedTotp);
-    await this.deps.notices?.signedIn(user, context);
+    await Promise.all([attempt.rememberClient(user.id, issued.deviceId), this.deps.notices?.signedIn(user, context)]);
     return issued;
   }
 
@@ -349,6 +351,22 @@ export class AuthService {
     }
     return view;
   }
+}
+
+/**
+ * A promise started early and awaited later, perhaps never: its failure is
+ * held until then instead of surfacing as an unhandled rejection.
+ */
+function settled<T>(promise: Promise<T>): () => Promise<T> {
+  const outcome = promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+  return async () => {
+    const result = await outcome;
+    if (!result.ok) throw result.error;
+    return result.value;
+  };
 }
 
 function holdUntil(deadline: number): Promise<void> {

@@ -45,6 +45,7 @@ const SEEN_MAX = 10_000;
  */
 export class RiskAssessor {
   private readonly seen = new LRUCache<string, true>({ max: SEEN_MAX });
+  private readonly settled = new WeakMap<SessionView, ClientSnapshot>();
 
   constructor(private readonly deps: RiskDeps) {}
 
@@ -65,16 +66,28 @@ export class RiskAssessor {
   /** Throws when the session may not be used from `context`; returns it otherwise. */
   async checkUse(view: SessionView, context: ClientSnapshot | undefined, allowPendingStepUp: boolean): Promise<SessionView> {
     if (view.stepUpRequired && !allowPendingStepUp) throw new StepUpRequired();
-    if (!context) return view;
+    if (!context || sameClient(view, context) || sameClient(this.settled.get(view), context)) return view;
 
     const change = contextChange(view, context);
-    if (!change) return view;
-    const action = this.deps.policy.context_change;
-    if (action === 'allow' || this.alreadyHandled(view, change, context, action)) return view;
-
+    const action = change ? this.deps.policy.context_change : 'allow';
+    if (action === 'allow' || this.alreadyHandled(view, change!, context, action)) {
+      this.settle(view, context, action);
+      return view;
+    }
     this.recordRisk(view.userId, view.id, `context_change:${change}:${action}`, context);
     await this.apply(action, view, allowPendingStepUp);
+    this.settle(view, context, action);
     return view;
+  }
+
+  /**
+   * A cached view used again and again from the same other client (a
+   * recorded change, or one within the same network and browser family)
+   * costs two comparisons from then on, like its own client. Step-up and
+   * deny are never settled: the session's state carries them.
+   */
+  private settle(view: SessionView, context: ClientSnapshot, action: RiskAction): void {
+    if (action === 'allow' || action === 'record') this.settled.set(view, { ip: context.ip, userAgent: context.userAgent });
   }
 
   private async apply(action: RiskAction, view: SessionView, allowPendingStepUp: boolean): Promise<void> {
@@ -119,4 +132,8 @@ export class RiskAssessor {
       userAgent: context.userAgent,
     });
   }
+}
+
+function sameClient(known: ClientSnapshot | undefined, context: ClientSnapshot): boolean {
+  return known !== undefined && known.ip === context.ip && known.userAgent === context.userAgent;
 }

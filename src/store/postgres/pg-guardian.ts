@@ -14,6 +14,7 @@ import { postgresAudit } from './pg-audit.js';
 import { postgresCounters } from './pg-counters.js';
 import { postgresMfa } from './pg-mfa.js';
 import { inTransaction, runner, toDate } from './pg-run.js';
+import { HOT_QUERIES } from './postgres-store.js';
 
 const SUMMARY_COLUMNS = 'id, "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent"';
 
@@ -75,26 +76,26 @@ function addressBlocks(pool: pg.Pool): AddressBlockStore {
 function sessionControl(pool: pg.Pool): SessionControlStore {
   const run = runner(pool);
   return {
-    // The user's row lock serialises two logins of one user, so neither sees the other's session half-made.
+    // Two statements, each atomic, instead of a transaction's five round trips.
+    // The insert shares a lock on the user's row, so a password change in
+    // flight is waited for and its new hash is what is compared. The trim
+    // then sees every session committed so far: two logins of one user at
+    // once each trim after their own insert, and the newest `maxPerUser`
+    // remain whichever trims last. Between the two a user may hold one
+    // session over the cap for a moment; that is all a crash there leaves.
     async createCappedSession(session, maxPerUser) {
-      return inTransaction(pool, async (tx) => {
-        const locked = await tx('SELECT "hashedPassword" FROM users WHERE id = $1 FOR UPDATE', [session.userId]);
-        // The row lock also orders this after a password change in flight: its new hash is what is compared.
-        const current = (locked.rows[0] as { hashedPassword: string | null } | undefined)?.hashedPassword;
-        if (session.verifiedHash !== undefined && current !== session.verifiedHash) return undefined;
-        await tx(
-          `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent")
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [session.id, tokenHashBytes(session.tokenHash), session.userId, new Date(session.createdAt), new Date(session.expiresAt),
-            new Date(session.lastSeenAt), session.ip, session.userAgent],
-        );
-        const { rows } = await tx(
-          `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = $1
-             ORDER BY "createdAt" DESC, id DESC OFFSET $2) RETURNING id`,
-          [session.userId, maxPerUser],
-        );
-        return rows.map((row: { id: string }) => row.id);
-      });
+      const values = [session.id, tokenHashBytes(session.tokenHash), session.userId, new Date(session.createdAt),
+        new Date(session.expiresAt), new Date(session.lastSeenAt), session.ip, session.userAgent];
+      const inserted = session.verifiedHash === undefined
+        ? await run(HOT_QUERIES.insertSession, values)
+        : await run(HOT_QUERIES.insertSessionIfHash, [...values, session.verifiedHash]);
+      if (inserted.rowCount !== 1) return undefined;
+      const { rows } = await run(
+        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = $1
+           ORDER BY "createdAt" DESC, id DESC OFFSET $2) RETURNING id`,
+        [session.userId, maxPerUser],
+      );
+      return rows.map((row: { id: string }) => row.id);
     },
     async listSessionsOfUser(userId) {
       const { rows } = await run(
