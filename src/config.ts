@@ -73,7 +73,8 @@ export const SETTINGS: readonly SettingDoc[] = [
   { name: 'ASTRAL_ARGON2_MEMORY_KIB', fallback: '19456', description: 'argon2id memory cost in KiB (at least 19456).' },
   { name: 'ASTRAL_ARGON2_ITERATIONS', fallback: '2', description: 'argon2id passes (at least 2).' },
   { name: 'ASTRAL_ARGON2_PARALLELISM', fallback: '1', description: 'argon2id lanes (1-16).' },
-  { name: 'ASTRAL_HASH_CONCURRENCY', fallback: '(number of cores)', description: 'Password hashes computed at once.' },
+  { name: 'ASTRAL_WORKERS', fallback: '1', description: 'Processes serving the port (node:cluster), each a full instance; above 1 needs `REDIS_URL`, through which they share revocations and request limits. Each has its own database pool.' },
+  { name: 'ASTRAL_HASH_CONCURRENCY', fallback: '(cores / ASTRAL_WORKERS, at least 1)', description: 'Password hashes computed at once by each process.' },
   { name: 'ASTRAL_HASH_QUEUE_MAX', fallback: '64', description: 'Hashes allowed to wait; beyond it logins get 503 with Retry-After.' },
   { name: 'ASTRAL_BODY_LIMIT', fallback: '16384', description: 'Largest request body in bytes (1024-65536).' },
   { name: 'ASTRAL_REQUEST_TIMEOUT', fallback: '10s', description: 'Longest a client may take to send a whole request, headers and body (1s-10m); a slower one gets 408 and is disconnected.' },
@@ -135,6 +136,7 @@ export interface Config {
   readonly databaseStatementTimeoutMs: number;
   readonly redisUrl: string | null;
   readonly redisPrefix: string;
+  readonly workers: number;
   readonly cache: { maxSessions: number; ttlMs: number; degradedTtlMs: number };
   readonly revocationAckTimeoutMs: number;
   readonly migrateOnStart: boolean;
@@ -223,6 +225,10 @@ export interface AlertSettings {
 export function loadConfig(env: Env = process.env): Config {
   const read = reader(env);
   const databaseUrl = read.optionalUrl('DATABASE_URL', ['postgres:', 'postgresql:']);
+  const redisUrl = read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']);
+  const workers = read.integer('ASTRAL_WORKERS', 1, 1, 64);
+  // Without Redis a revocation reaches only the process that made it.
+  if (workers > 1 && redisUrl === null) throw new ConfigError('ASTRAL_WORKERS', '1 unless REDIS_URL is set (workers share revocations and limits through Redis)');
   return {
     host: read.text('ASTRAL_HOST', '127.0.0.1'),
     port: read.integer('ASTRAL_PORT', 8080, 0, 65535),
@@ -231,8 +237,9 @@ export function loadConfig(env: Env = process.env): Config {
     databasePoolMax: read.integer('DATABASE_POOL_MAX', 10, 1, 100),
     databaseConnectTimeoutMs: read.duration('DATABASE_CONNECT_TIMEOUT', '2s', 100, 60_000),
     databaseStatementTimeoutMs: read.duration('DATABASE_STATEMENT_TIMEOUT', '5s', 100, 600_000),
-    redisUrl: read.optionalUrl('REDIS_URL', ['redis:', 'rediss:']),
+    redisUrl,
     redisPrefix: read.text('ASTRAL_REDIS_PREFIX', 'astral:'),
+    workers,
     cache: {
       maxSessions: read.integer('ASTRAL_CACHE_MAX_SESSIONS', 100_000, 1, 10_000_000),
       ttlMs: read.duration('ASTRAL_CACHE_TTL', '5m', 0, 3_600_000),
@@ -265,7 +272,8 @@ export function loadConfig(env: Env = process.env): Config {
       iterations: read.integer('ASTRAL_ARGON2_ITERATIONS', 2, 2, 64),
       parallelism: read.integer('ASTRAL_ARGON2_PARALLELISM', 1, 1, 16),
     },
-    hashConcurrency: read.integer('ASTRAL_HASH_CONCURRENCY', availableParallelism(), 1, 256),
+    // More hashing threads than cores only add CPU time to every login.
+    hashConcurrency: read.integer('ASTRAL_HASH_CONCURRENCY', Math.max(1, Math.round(availableParallelism() / workers)), 1, 256),
     hashQueueMax: read.integer('ASTRAL_HASH_QUEUE_MAX', 64, 0, 100_000),
     bodyLimit: read.integer('ASTRAL_BODY_LIMIT', 16_384, 1_024, 65_536),
     requestTimeoutMs: read.duration('ASTRAL_REQUEST_TIMEOUT', '10s', 1_000, 600_000),
