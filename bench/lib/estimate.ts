@@ -35,7 +35,7 @@ export function estimateSeconds(s: Settings, targetIds: string[], scaleTargets: 
   const seeded = has("session") || has("fixed") || has("mixed");
   if (seeded) for (const id of targetIds) total += SEED_S[id]?.(s.sessions) ?? 0;
   if (has("session")) total += targetIds.reduce((n, id) => n + (SESSION_MODES[id] ?? 0), 0) * run(s.sessionDurationS);
-  if (has("fixed")) total += jobs(FIXED, run(s.sessionDurationS, Math.max(s.warmupS, 2)));
+  if (has("fixed")) total += jobs(FIXED, run(s.sessionDurationS, 2 * Math.max(s.warmupS, 2)));
   if (has("login")) total += jobs(LOGIN_TARGETS, 2 * run(s.loginDurationS));
   if (has("register")) total += jobs(REGISTER_TARGETS, run(s.loginDurationS));
   if (has("mixed")) total += jobs(MIXED, run(s.mixedDurationS));

@@ -116,8 +116,8 @@ export async function registerJobs(ctx: MeasureContext, target: Target, inst: In
 /**
  * Session checks (Bearer) paced to `rate` req/s with wrk's delay() hook: each of
  * the connections pauses connections/rate between a response and its next
- * request. The pause does not count the round trip, so after every run (the
- * warm-up first) the pause is set to the nominal one less the round trip that
+ * request. The pause does not count the round trip, so after every run (two
+ * warm-ups first) the pause is set to the nominal one less the round trip that
  * run saw (its cycle per connection, connections/achieved rate, less its pause).
  */
 export async function fixedJob(ctx: MeasureContext, target: Target, inst: Instance, specs: RequestSpec[], rate: number): Promise<Job> {
@@ -136,7 +136,11 @@ export async function fixedJob(ctx: MeasureContext, target: Target, inst: Instan
   };
   return {
     target, inst, workload: "fixed", variant: "bearer", connections: c, pinned: true,
-    warmup: () => wrk(Math.max(ctx.settings.warmupS, 2), "warm-up"),
+    // Two warm-ups: the pause converges in about two steps (wrk's timers add a slack of their own).
+    warmup: async () => {
+      await wrk(Math.max(ctx.settings.warmupS, 2), "warm-up 1");
+      return wrk(Math.max(ctx.settings.warmupS, 2), "warm-up 2");
+    },
     once: () => wrk(ctx.settings.sessionDurationS, "run"),
   };
 }
