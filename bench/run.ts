@@ -1,7 +1,9 @@
 // Benchmark suite entry point. Starts every target (each its own process),
-// seeds them, then runs the workloads phase by phase (session checks, logins,
-// registrations), interleaving the targets round by round; stops them all
-// and writes bench/results/latest.json and docs/benchmarks.md.
+// seeds them, then runs the workloads phase by phase (session checks, the
+// same at a fixed rate, logins, registrations, a mixed load), interleaving
+// the targets round by round; stops them all; then the scale workload grows
+// fresh astral-auth stores of its own. Writes bench/results/latest.json and
+// docs/benchmarks.md.
 // Run from the project root, after `npm run build`:
 //   node --import tsx bench/run.ts [--quick] [--only=...] (see --help)
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,9 +14,11 @@ import { parseArgs } from "./lib/options.ts";
 import { machineInfo } from "./lib/machine.ts";
 import { killAllStarted } from "./lib/processes.ts";
 import { runCleanups } from "./lib/cleanup.ts";
-import { loginJobs, registerJobs, runInterleaved, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
+import { fixedJob, loginJobs, mixedJob, registerJobs, runInterleaved, seedSessionSpecs, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
+import { runScale } from "./lib/scale.ts";
+import { estimateSeconds } from "./lib/estimate.ts";
 import { compactJson, renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
-import type { Credentials, Measurement, Workload } from "./lib/types.ts";
+import type { Credentials, Measurement, RequestSpec, SessionMode, Settings, Workload } from "./lib/types.ts";
 import { BENCH_DIR, ROOT_DIR, type Instance, type Target } from "./targets/common.ts";
 import { fastifyBare } from "./targets/fastify-bare.ts";
 import { handwritten } from "./targets/handwritten.ts";
@@ -28,6 +32,12 @@ const TARGETS: Target[] = [
   fastifyBare, handwritten, astralSqlite, astralPostgres, astralPostgresRedis,
   betterAuthSqlite, betterAuthPostgres, authjs, argon2Loop,
 ];
+/** The fixed-rate workload: the bare route (whose max sets the rate), the hand-written check, astral-auth on each store. */
+const FIXED_TARGETS = ["fastify-bare", "handwritten", "astral-sqlite", "astral-postgres", "astral-postgres-redis"];
+/** The mixed workload: astral-auth on each store, Better Auth (SQLite), Auth.js. */
+const MIXED_TARGETS = ["astral-sqlite", "astral-postgres", "astral-postgres-redis", "better-auth-sqlite", "authjs"];
+/** The scale workload's targets (each started again with a store of its own). */
+const SCALE_TARGETS: Target[] = [astralSqlite, astralPostgresRedis];
 
 const tmpDirs: string[] = [];
 /** Set on interrupt: the phases still unwinding must not write results. */
@@ -35,13 +45,27 @@ let aborted = false;
 const log = (msg: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)).split("\n")[0]!.slice(0, 300);
 
-interface Live { target: Target; inst: Instance; users: Credentials[]; summary: TargetSummary }
+interface Live {
+  target: Target; inst: Instance; users: Credentials[]; summary: TargetSummary;
+  /** Seeded once, on first need (session, fixed or mixed workload). */
+  sessions?: Partial<Record<SessionMode, RequestSpec[]>>;
+}
 
-function selectTargets(only: string[] | null): Target[] {
+/** Targets of the phases that share running instances (every workload but scale). */
+function selectTargets(s: Settings): Target[] {
+  const { only } = s;
+  if (!s.workloads.some((w) => w !== "scale")) return [];
   if (!only) return TARGETS;
   const unknown = only.filter((id) => !TARGETS.some((t) => t.id === id));
   if (unknown.length) throw new Error(`unknown target(s): ${unknown.join(", ")}`);
-  return TARGETS.filter((t) => only.includes(t.id));
+  // The fixed rate is half the bare route's max, so fixed always brings the bare route.
+  const wanted = s.workloads.includes("fixed") ? [...only, "fastify-bare"] : only;
+  return TARGETS.filter((t) => wanted.includes(t.id));
+}
+
+function selectScaleTargets(s: Settings): Target[] {
+  if (!s.workloads.includes("scale")) return [];
+  return SCALE_TARGETS.filter((t) => !s.only || s.only.includes(t.id));
 }
 
 const RESULTS_FILE = join(BENCH_DIR, "results", "latest.json");
@@ -85,22 +109,61 @@ async function startTarget(ctx: MeasureContext, target: Target, summary: TargetS
   }
 }
 
+/** Seeds a target's sessions the first time a phase needs them. */
+async function ensureSessions(ctx: MeasureContext, l: Live): Promise<Partial<Record<SessionMode, RequestSpec[]>>> {
+  if (l.sessions) return l.sessions;
+  const t0 = Date.now();
+  l.sessions = await seedSessionSpecs(ctx, l.inst, l.users);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(1);
+  if (l.inst.seedSessions) l.summary.seeding = `${ctx.settings.sessions} sessions over ${l.users.length} users, seeded in ${seconds} s`;
+  ctx.log(`  ${l.target.label}: ${ctx.settings.sessions} sessions ready in ${seconds} s`);
+  return l.sessions;
+}
+
+const hasSessions = (l: Live) => Boolean(l.inst.seedSessions || l.inst.sessionRequests);
+
+/**
+ * The fixed rate: half the bare route's max req/s, from the session phase of
+ * this run, or measured here (warm-up, then one run) when that phase did not run.
+ */
+async function fixedRate(ctx: MeasureContext, live: Live[], earlier: Measurement[]): Promise<number> {
+  const done = earlier.find((m) => m.workload === "session" && m.target === "fastify-bare" && m.variant === "bearer");
+  if (done) return done.median.rps / 2;
+  const bare = live.find((l) => l.target.id === "fastify-bare");
+  if (!bare) throw new Error("the fixed workload needs the bare route running");
+  const [job] = await sessionJobs(ctx, bare.target, bare.inst, await ensureSessions(ctx, bare));
+  ctx.log("  fixed: measuring the bare route's max req/s first");
+  const [m] = await runInterleaved({ ...ctx, settings: { ...ctx.settings, runs: 1 } }, [job!], (_job, err) => { throw err; });
+  return m!.median.rps / 2;
+}
+
 /** Builds one phase's jobs for every live target (seeding as needed), then runs them interleaved. */
-async function runPhase(ctx: MeasureContext, workload: Workload, live: Live[]): Promise<Measurement[]> {
+async function runPhase(ctx: MeasureContext, workload: Workload, live: Live[], earlier: Measurement[]): Promise<Measurement[]> {
   log(`phase: ${workload}`);
   const jobs: Job[] = [];
+  let rate = NaN;
+  if (workload === "fixed") {
+    try {
+      rate = await fixedRate(ctx, live, earlier);
+      log(`  fixed rate: ${rate.toFixed(0)} req/s (half the bare route's max)`);
+    } catch (err) {
+      log(`  fixed: FAILED to find the rate: ${errorText(err)}`);
+      return [];
+    }
+  }
   for (const l of live) {
     const { target, inst, users } = l;
     try {
-      if (workload === "session" && (inst.seedSessions || inst.sessionRequests)) {
-        const t0 = Date.now();
-        jobs.push(...await sessionJobs(ctx, target, inst, users));
-        const seconds = ((Date.now() - t0) / 1000).toFixed(1);
-        if (inst.seedSessions) l.summary.seeding = `${ctx.settings.sessions} sessions over ${users.length} users, seeded in ${seconds} s`;
-        log(`  ${target.label}: ${ctx.settings.sessions} sessions ready in ${seconds} s`);
+      if (workload === "session" && hasSessions(l)) jobs.push(...await sessionJobs(ctx, target, inst, await ensureSessions(ctx, l)));
+      if (workload === "fixed" && FIXED_TARGETS.includes(target.id) && hasSessions(l)) {
+        const bearer = (await ensureSessions(ctx, l)).bearer;
+        if (bearer?.length) jobs.push(await fixedJob(ctx, target, inst, bearer, rate));
       }
       if (workload === "login" && (inst.login || inst.loop)) jobs.push(...await loginJobs(ctx, target, inst, users));
       if (workload === "register" && inst.register) jobs.push(...await registerJobs(ctx, target, inst));
+      if (workload === "mixed" && MIXED_TARGETS.includes(target.id) && inst.mixed) {
+        jobs.push(await mixedJob(ctx, target, inst, users, await ensureSessions(ctx, l)));
+      }
     } catch (err) {
       l.summary.error = `${workload}: ${errorText(err)}`;
       log(`  ${target.label}: ${workload} setup FAILED: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
@@ -126,20 +189,29 @@ async function main() {
   const summaries: TargetSummary[] = [];
   const measurements: Measurement[] = [];
   const live: Live[] = [];
-  log(`${settings.quick ? "quick" : "full"} suite: ${settings.sessions} sessions, ${settings.runs} round(s), temp dir ${tmpDir}`);
+  const targets = selectTargets(settings);
+  const scaleTargets = selectScaleTargets(settings);
+  log(`${settings.quick ? "quick" : "full"} suite: ${settings.workloads.join(", ")}; ${settings.sessions} sessions, ${settings.runs} round(s), temp dir ${tmpDir}`);
+  log(`expected duration on an idle 2-core machine: about ${Math.ceil(estimateSeconds(settings, targets.map((t) => t.id), scaleTargets.length) / 60)} min (longer while other work keeps it busy)`);
+  let scale: Report["scale"];
   try {
-    for (const target of selectTargets(settings.only)) {
+    for (const target of targets) {
       const summary: TargetSummary = { id: target.id, label: target.label, notes: [] };
       summaries.push(summary);
       const l = await startTarget(ctx, target, summary);
       if (l) live.push(l);
     }
     for (const workload of settings.workloads) {
-      if (aborted) break;
-      measurements.push(...await runPhase(ctx, workload, live));
+      if (aborted || workload === "scale") continue;
+      measurements.push(...await runPhase(ctx, workload, live, measurements));
     }
   } finally {
     for (const l of live) await l.inst.stop().catch((err: unknown) => log(`${l.target.label}: stop failed: ${String(err)}`));
+  }
+  if (scaleTargets.length && !aborted) {
+    const result = await runScale(ctx, scaleTargets, () => aborted);
+    measurements.push(...result.measurements);
+    scale = result.summaries;
   }
 
   if (aborted) return;
@@ -150,6 +222,7 @@ async function main() {
     measurements,
     elapsedS: (Date.now() - started) / 1000,
     argv: process.argv.slice(2),
+    ...(scale ? { scale } : {}),
   };
   mkdirSync(dirname(RESULTS_FILE), { recursive: true });
   writeFileSync(RESULTS_FILE, compactJson(report));

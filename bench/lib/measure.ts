@@ -15,7 +15,7 @@ import { send } from "./http.ts";
 import { medianRun } from "./stats.ts";
 import { awaitQuiet } from "./quiet.ts";
 import { runWrk, writeRequests } from "./wrk.ts";
-import type { Instance, Target } from "../targets/common.ts";
+import type { Instance, MixedKind, Target } from "../targets/common.ts";
 import type { Credentials, Measurement, RequestSpec, ResponseCheck, RunResult, SessionMode, Settings, Workload } from "./types.ts";
 
 export const SERVER_CPU = "0";
@@ -42,7 +42,7 @@ export interface Job {
 
 /** Sends a few of the requests once and checks the answers, so a broken setup fails loudly instead of measuring errors. */
 async function sanityCheck(baseUrl: string, specs: RequestSpec[], check: ResponseCheck, what: string) {
-  const sample = [specs[0]!, specs[Math.floor(specs.length / 2)]!, specs[specs.length - 1]!];
+  const sample = specs.length <= 3 ? specs : [specs[0]!, specs[Math.floor(specs.length / 2)]!, specs[specs.length - 1]!];
   for (const spec of sample) {
     const concrete = spec.body?.includes("@N@") ? { ...spec, body: spec.body.replaceAll("@N@", `check${randomBytes(4).toString("hex")}`) } : spec;
     const res = await send(baseUrl, concrete);
@@ -54,21 +54,32 @@ async function sanityCheck(baseUrl: string, specs: RequestSpec[], check: Respons
   }
 }
 
+let fileSeq = 0;
+const fileFor = (ctx: MeasureContext, target: Target, workload: Workload, variant: string) =>
+  join(ctx.tmpDir, `${target.id}-${workload}-${variant.replace(/[^a-z0-9]+/gi, "_")}-${++fileSeq}.txt`);
+
 /** A job driven by wrk over a file of requests. */
-function wrkJob(ctx: MeasureContext, target: Target, inst: Instance, workload: Workload, variant: string,
+export function wrkJob(ctx: MeasureContext, target: Target, inst: Instance, workload: Workload, variant: string,
   specs: RequestSpec[], check: ResponseCheck, connections: number, durationS: number, pinned: boolean): Job {
-  const file = writeRequests(join(ctx.tmpDir, `${target.id}-${workload}-${variant}.txt`), specs);
+  const file = writeRequests(fileFor(ctx, target, workload, variant), specs);
   const wrk = (seconds: number) => runWrk({
     baseUrl: inst.baseUrl, requestsFile: file, connections, durationS: seconds, check, ...(pinned ? { cpus: WRK_CPU } : {}),
   });
   return { target, inst, workload, variant, connections, pinned, warmup: () => wrk(ctx.settings.warmupS), once: () => wrk(durationS) };
 }
 
-/** Seeds sessions and returns one job per credential kind the target supports. */
-export async function sessionJobs(ctx: MeasureContext, target: Target, inst: Instance, users: Credentials[]): Promise<Job[]> {
+export const defaultSessionCheck = (inst: Instance): ResponseCheck => inst.sessionCheck ?? { status: 200, bodyMarker: '"user"' };
+
+/** Seeds a target's sessions (or builds the bare route's requests): one request list per credential kind. */
+export async function seedSessionSpecs(ctx: MeasureContext, inst: Instance, users: Credentials[]): Promise<Partial<Record<SessionMode, RequestSpec[]>>> {
   const { settings } = ctx;
-  const byMode = inst.sessionRequests ? inst.sessionRequests(settings.sessions) : await inst.seedSessions!(users, settings.sessions);
-  const check = inst.sessionCheck ?? { status: 200, bodyMarker: '"user"' };
+  return inst.sessionRequests ? inst.sessionRequests(settings.sessions) : await inst.seedSessions!(users, settings.sessions);
+}
+
+/** One job per credential kind the target supports, over its seeded sessions. */
+export async function sessionJobs(ctx: MeasureContext, target: Target, inst: Instance, byMode: Partial<Record<SessionMode, RequestSpec[]>>): Promise<Job[]> {
+  const { settings } = ctx;
+  const check = defaultSessionCheck(inst);
   const jobs: Job[] = [];
   for (const mode of MODE_ORDER) {
     const specs = byMode[mode];
@@ -102,10 +113,86 @@ export async function registerJobs(ctx: MeasureContext, target: Target, inst: In
   return [wrkJob(ctx, target, inst, "register", `c${REGISTER_CONCURRENCY}`, specs, register.check, REGISTER_CONCURRENCY, ctx.settings.loginDurationS, false)];
 }
 
+/**
+ * Session checks (Bearer) paced to `rate` req/s with wrk's delay() hook: each of
+ * the connections pauses connections/rate between a response and its next
+ * request. The pause does not count the round trip, so after every run (two
+ * warm-ups first) the pause is set to the nominal one less the round trip that
+ * run saw (its cycle per connection, connections/achieved rate, less its pause).
+ */
+export async function fixedJob(ctx: MeasureContext, target: Target, inst: Instance, specs: RequestSpec[], rate: number): Promise<Job> {
+  const check = defaultSessionCheck(inst);
+  await sanityCheck(inst.baseUrl, specs, check, `${target.id} fixed`);
+  const c = ctx.settings.sessionConnections;
+  const file = writeRequests(fileFor(ctx, target, "fixed", "bearer"), specs);
+  const nominal = (1000 * c) / rate;
+  let pauseMs = nominal;
+  const wrk = async (seconds: number, label: string) => {
+    const used = pauseMs;
+    const r = await runWrk({ baseUrl: inst.baseUrl, requestsFile: file, connections: c, durationS: seconds, check, pauseMs: used, cpus: WRK_CPU });
+    if (r.rps > 0) pauseMs = Math.max(0, nominal - Math.max(0, (1000 * c) / r.rps - used));
+    ctx.log(`  ${target.label} fixed ${label}: offered ${rate.toFixed(0)} req/s, achieved ${r.rps.toFixed(0)} with a pause of ${used.toFixed(2)} ms per connection; next pause ${pauseMs.toFixed(2)} ms`);
+    return { ...r, offeredRps: rate };
+  };
+  return {
+    target, inst, workload: "fixed", variant: "bearer", connections: c, pinned: true,
+    // Two warm-ups: the pause converges in about two steps (wrk's timers add a slack of their own).
+    warmup: async () => {
+      await wrk(Math.max(ctx.settings.warmupS, 2), "warm-up 1");
+      return wrk(Math.max(ctx.settings.warmupS, 2), "warm-up 2");
+    },
+    once: () => wrk(ctx.settings.sessionDurationS, "run"),
+  };
+}
+
+/** Where each type sits in every 50 requests of a mixed run: 45 session checks, 4 logins, 1 registration. */
+const MIXED_PATTERN: MixedKind[] = Array.from({ length: 50 }, (_, r): MixedKind =>
+  r === 25 ? "register" : [6, 18, 31, 43].includes(r) ? "login" : "session");
+
+/** 90 % session checks, 8 % logins, 2 % registrations, interleaved in one request file, one wrk run. */
+export async function mixedJob(ctx: MeasureContext, target: Target, inst: Instance, users: Credentials[],
+  byMode: Partial<Record<SessionMode, RequestSpec[]>>): Promise<Job> {
+  const mixed = inst.mixed!;
+  const sessions = byMode[mixed.mode];
+  const register = mixed.register ?? inst.register?.request();
+  if (!sessions?.length || !inst.login || !register || !users.length) throw new Error("mixed: needs sessions, a login and a registration");
+  const blocks = Math.max(1, Math.ceil(sessions.length / 45));
+  const kinds: MixedKind[] = [];
+  const specs: RequestSpec[] = [];
+  const next: Record<MixedKind, number> = { session: 0, login: 0, register: 0 };
+  for (let b = 0; b < blocks; b++) {
+    for (const kind of MIXED_PATTERN) {
+      const i = next[kind]++;
+      kinds.push(kind);
+      specs.push(kind === "session" ? sessions[i % sessions.length]! : kind === "login" ? inst.login.request(users[i % users.length]!) : register);
+    }
+  }
+  // Each type must answer as its check says, and not as an earlier one in the matching order.
+  for (const kind of ["session", "login", "register"] as MixedKind[]) {
+    const at = mixed.checks.findIndex((x) => x.kind === kind);
+    const spec = specs[kinds.indexOf(kind)]!;
+    await sanityCheck(inst.baseUrl, [spec], mixed.checks[at]!.check, `${target.id} mixed/${kind}`);
+    for (const earlier of mixed.checks.slice(0, at)) {
+      const matched = await sanityCheck(inst.baseUrl, [spec], earlier.check, "").then(() => true, () => false);
+      if (matched) throw new Error(`${target.id} mixed: a ${kind} answer also matches the ${earlier.kind} check`);
+    }
+  }
+  const file = writeRequests(fileFor(ctx, target, "mixed", mixed.mode), specs, kinds);
+  const c = ctx.settings.sessionConnections;
+  const wrk = (seconds: number) => runWrk({ baseUrl: inst.baseUrl, requestsFile: file, connections: c, durationS: seconds, typeChecks: mixed.checks });
+  return {
+    target, inst, workload: "mixed", variant: mixed.mode, connections: c, pinned: false,
+    warmup: () => wrk(ctx.settings.warmupS), once: () => wrk(ctx.settings.mixedDurationS),
+  };
+}
+
 function summarize(ctx: MeasureContext, m: Measurement) {
   const r = m.median;
   const spread = m.runs.map((x) => x.rps.toFixed(0)).join("/");
-  ctx.log(`  ${m.label} ${m.workload}/${m.variant}: ${r.rps.toFixed(0)} req/s (runs ${spread}), p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${r.failures ? `, ${r.failures} FAILURES` : ""}`);
+  const offered = r.offeredRps !== undefined ? ` (offered ${r.offeredRps.toFixed(0)})` : "";
+  const types = r.perType ? ` [${Object.entries(r.perType).map(([k, t]) => `${k} ${t.ok}/${t.sent}`).join(", ")}]` : "";
+  const size = m.size !== undefined ? ` @${m.size.toLocaleString("en-US")}` : "";
+  ctx.log(`  ${m.label} ${m.workload}${size}/${m.variant}: ${r.rps.toFixed(0)} req/s${offered} (runs ${spread}), p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${types}${r.failures ? `, ${r.failures} FAILURES` : ""}`);
 }
 
 /**

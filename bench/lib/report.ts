@@ -1,8 +1,10 @@
 // Turns measurements into docs/benchmarks.md: machine header, method, one
-// table per workload with medians and ratios, and what went wrong.
+// table per workload with medians and ratios, the targets met or missed (and
+// by how much), and what went wrong.
 import type { MachineInfo } from "./machine.ts";
 import type { Measurement, Settings } from "./types.ts";
 import { QUIET_THRESHOLD } from "./quiet.ts";
+import { FIRST_USE, type ScaleSummary } from "./scale.ts";
 
 export interface TargetSummary { id: string; label: string; notes: string[]; skipped?: string; error?: string; seeding?: string }
 
@@ -14,7 +16,15 @@ export interface Report {
   elapsedS: number;
   /** Options the suite was run with (absent in older result files). */
   argv?: string[];
+  /** The scale workload's own instances and how their stores grew. */
+  scale?: ScaleSummary[];
 }
+
+/** The issue's targets. */
+export const TARGET_VALIDATION_P99_MS = 25;
+export const TARGET_LOGIN_P99_MS = 50;
+export const TARGET_FIXED_P99_MS = 1;
+export const TARGET_SCALE_DRIFT = 0.1;
 
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "—");
@@ -90,6 +100,144 @@ function registerTable(ms: Measurement[]): string[] {
   ];
 }
 
+const f1 = (n: number) => (Number.isFinite(n) ? n.toFixed(1) : "—");
+const pct = (n: number) => (Number.isFinite(n) ? `${(n * 100).toFixed(0)} %` : "—");
+
+function fixedTable(ms: Measurement[]): string[] {
+  const rows = ms.filter((m) => m.workload === "fixed");
+  if (!rows.length) return ["_Not run._"];
+  return [
+    row(["Target", "offered req/s", "achieved req/s", "achieved / offered", "p50 ms", "p95 ms", "p99 ms", `p99 ≤ ${TARGET_FIXED_P99_MS} ms`, "failed"]),
+    row(["---", "---:", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+    ...rows.map((m) => {
+      const offered = m.median.offeredRps ?? NaN;
+      return row([
+        name(m), f0(offered), f0(m.median.rps), pct(m.median.rps / offered), f2(m.median.p50), f2(m.median.p95), f2(m.median.p99),
+        m.role === "subject" ? verdictMax(m.median.p99, TARGET_FIXED_P99_MS, "ms") : "—", f0(m.median.failures),
+      ]);
+    }),
+  ];
+}
+
+const MIXED_KINDS = ["session", "login", "register"] as const;
+
+function mixedTable(ms: Measurement[]): string[] {
+  const rows = ms.filter((m) => m.workload === "mixed");
+  if (!rows.length) return ["_Not run._"];
+  return [
+    row(["Target", "Session credential", "req/s (all)", "p50 ms", "p95 ms", "p99 ms", "session checks/s", "logins/s", "registrations/s", "answered as expected (checks / logins / registrations)", "failed"]),
+    row(["---", "---", "---:", "---:", "---:", "---:", "---:", "---:", "---:", "---", "---:"]),
+    ...rows.map((m) => {
+      const t = m.median.perType ?? {};
+      const okAll = MIXED_KINDS.reduce((n, k) => n + (t[k]?.ok ?? 0), 0) + m.median.failures;
+      // Per-type rates: the run's rate split by the share of answers of each type (summed over the rounds).
+      const rate = (k: string) => (okAll > 0 ? (m.median.rps * (t[k]?.ok ?? 0)) / okAll : NaN);
+      const shares = MIXED_KINDS.map((k) => `${f0(t[k]?.ok ?? NaN)} / ${f0(t[k]?.sent ?? NaN)}`).join(" · ");
+      return row([
+        name(m), MODE_LABEL[m.variant] ?? m.variant, f0(m.median.rps), f2(m.median.p50), f2(m.median.p95), f2(m.median.p99),
+        f0(rate("session")), f0(rate("login")), f0(rate("register")), shares, f0(m.median.failures),
+      ]);
+    }),
+  ];
+}
+
+interface ScaleFigure { label: string; get(ms: Measurement[], size: number): number; higherIsBetter: boolean; unit: string; target: boolean }
+
+const scaleMeasure = (ms: Measurement[], size: number, variant: string) => ms.find((m) => m.size === size && m.variant === variant);
+const SCALE_FIGURES: ScaleFigure[] = [
+  { label: "checks req/s (Bearer, cached)", get: (ms, n) => scaleMeasure(ms, n, "bearer")?.median.rps ?? NaN, higherIsBetter: true, unit: "req/s", target: true },
+  { label: "checks p50 ms", get: (ms, n) => scaleMeasure(ms, n, "bearer")?.median.p50 ?? NaN, higherIsBetter: false, unit: "ms", target: false },
+  { label: "checks p99 ms", get: (ms, n) => scaleMeasure(ms, n, "bearer")?.median.p99 ?? NaN, higherIsBetter: false, unit: "ms", target: false },
+  { label: "first use p50 ms (c=1)", get: (ms, n) => scaleMeasure(ms, n, "first-use")?.median.p50 ?? NaN, higherIsBetter: false, unit: "ms", target: true },
+  { label: "first use p99 ms (c=1)", get: (ms, n) => scaleMeasure(ms, n, "first-use")?.median.p99 ?? NaN, higherIsBetter: false, unit: "ms", target: false },
+  { label: "login p50 ms (c=1)", get: (ms, n) => scaleMeasure(ms, n, "login c1")?.median.p50 ?? NaN, higherIsBetter: false, unit: "ms", target: true },
+  { label: "login p99 ms (c=1)", get: (ms, n) => scaleMeasure(ms, n, "login c1")?.median.p99 ?? NaN, higherIsBetter: false, unit: "ms", target: false },
+  { label: "registrations/s (c=16)", get: (ms, n) => scaleMeasure(ms, n, "register c16")?.median.rps ?? NaN, higherIsBetter: true, unit: "req/s", target: true },
+  { label: "registration p99 ms (c=16)", get: (ms, n) => scaleMeasure(ms, n, "register c16")?.median.p99 ?? NaN, higherIsBetter: false, unit: "ms", target: false },
+];
+
+/** Largest vs smallest size: the drift in the unfavourable direction, against the 10 % target. */
+function driftVerdict(first: number, last: number, higherIsBetter: boolean): string {
+  if (!Number.isFinite(first) || !Number.isFinite(last) || first <= 0) return "—";
+  const worse = higherIsBetter ? 1 - last / first : last / first - 1;
+  if (worse > TARGET_SCALE_DRIFT) return `**missed**: ${(worse * 100).toFixed(0)} % worse`;
+  // Better by more than the margin: no sign of growth with size, but outside the ±10 % band.
+  return -worse > TARGET_SCALE_DRIFT ? `met; ${(-worse * 100).toFixed(0)} % better, outside the ±${TARGET_SCALE_DRIFT * 100} % band (noisy)` : "met";
+}
+
+function scaleSection(r: Report): string[] {
+  const all = r.measurements.filter((m) => m.workload === "scale");
+  const summaries = r.scale ?? [];
+  if (!summaries.length && !all.length) return ["_Not run._"];
+  const out: string[] = [];
+  for (const t of summaries) {
+    const ms = all.filter((m) => m.target === t.id);
+    const sizes = [...new Set(ms.map((m) => m.size!))].sort((a, b) => a - b);
+    out.push(`### ${t.label}`, "");
+    if (t.error) out.push(`**Failed**: ${t.error}`, "");
+    if (!sizes.length) { out.push("_No figures._", ""); continue; }
+    const first = sizes[0]!, last = sizes.at(-1)!;
+    const step = (n: number) => t.steps.find((x) => x.size === n);
+    const noisyAt = (n: number) => ms.some((m) => m.size === n && noisy(m));
+    out.push(
+      row(["Figure", ...sizes.map((n) => `${f0(n)}${noisyAt(n) ? " †" : ""}`), `ratio ${f0(last)} / ${f0(first)}`, `target: no more than ${TARGET_SCALE_DRIFT * 100} % worse`]),
+      row(["---", ...sizes.map(() => "---:"), "---:", "---"]),
+      row(["users in the table", ...sizes.map((n) => f0(ms.find((m) => m.size === n)?.counts?.users ?? NaN)), "", ""]),
+      row(["sessions in the table", ...sizes.map((n) => f0(ms.find((m) => m.size === n)?.counts?.sessions ?? NaN)), "", ""]),
+      row(["rows added before (s)", ...sizes.map((n) => { const x = step(n); return x ? `${f0(x.added)} (${f1(x.seconds)} s)` : "—"; }), "", ""]),
+      ...SCALE_FIGURES.map((f) => {
+        const a = f.get(ms, first), b = f.get(ms, last);
+        return row([f.label, ...sizes.map((n) => (f.unit === "ms" ? f2 : f0)(f.get(ms, n))), ratio(b, a), f.target ? driftVerdict(a, b, f.higherIsBetter) : `(${driftVerdict(a, b, f.higherIsBetter)})`]);
+      }),
+      row(["failed responses", ...sizes.map((n) => f0(ms.filter((m) => m.size === n).reduce((k, m) => k + m.median.failures, 0))), "", ""]),
+      "",
+    );
+  }
+  return out;
+}
+
+/** p ≤ limit: "met", or "missed" with how far over. */
+function verdictMax(value: number, limit: number, unit: string): string {
+  if (!Number.isFinite(value)) return "—";
+  return value <= limit ? `met (${ratio(value, limit)} of the limit)` : `**missed** by ${f2(value - limit)} ${unit} (${ratio(value, limit)})`;
+}
+
+function targetsSection(r: Report): string[] {
+  const ms = r.measurements;
+  const lines: string[] = [];
+  const subject = (m: Measurement) => m.role === "subject";
+  const sessions = ms.filter((m) => m.workload === "session" && subject(m));
+  if (sessions.length) {
+    lines.push(`- **Session validation p99 < ${TARGET_VALIDATION_P99_MS} ms** (full speed, ${r.settings.sessionConnections} connections, section 1):`);
+    for (const m of sessions) lines.push(`  - ${name(m)}, ${MODE_LABEL[m.variant] ?? m.variant}: p99 ${f2(m.median.p99)} ms — ${verdictMax(m.median.p99, TARGET_VALIDATION_P99_MS, "ms")}`);
+  }
+  const logins = ms.filter((m) => m.workload === "login" && subject(m) && m.variant === "c1");
+  if (logins.length) {
+    lines.push(`- **Login p99 < ${TARGET_LOGIN_P99_MS} ms** (one login at a time, section 3):`);
+    for (const m of logins) lines.push(`  - ${name(m)}: p99 ${f2(m.median.p99)} ms — ${verdictMax(m.median.p99, TARGET_LOGIN_P99_MS, "ms")}`);
+  }
+  const fixed = ms.filter((m) => m.workload === "fixed" && subject(m));
+  if (fixed.length) {
+    lines.push(`- **Session validation p99 ≤ ${TARGET_FIXED_P99_MS} ms at half the bare route's max req/s** (section 2; a lower bound, see the method):`);
+    for (const m of fixed) {
+      const short = (m.median.offeredRps ?? 0) > 0 && m.median.rps < 0.95 * m.median.offeredRps! ? `; only ${pct(m.median.rps / m.median.offeredRps!)} of the offered rate was reached` : "";
+      lines.push(`  - ${name(m)}: p99 ${f2(m.median.p99)} ms at ${f0(m.median.rps)} of ${f0(m.median.offeredRps ?? NaN)} req/s offered — ${verdictMax(m.median.p99, TARGET_FIXED_P99_MS, "ms")}${short}`);
+    }
+  }
+  for (const t of r.scale ?? []) {
+    const s = ms.filter((m) => m.workload === "scale" && m.target === t.id);
+    const sizes = [...new Set(s.map((m) => m.size!))].sort((a, b) => a - b);
+    if (sizes.length < 2) continue;
+    const first = sizes[0]!, last = sizes.at(-1)!;
+    lines.push(`- **Within ${TARGET_SCALE_DRIFT * 100} % from ${f0(first)} to ${f0(last)} users and sessions**, ${t.label} (section 6):`);
+    for (const f of SCALE_FIGURES.filter((x) => x.target)) {
+      const a = f.get(s, first), b = f.get(s, last);
+      lines.push(`  - ${f.label}: ${(f.unit === "ms" ? f2 : f0)(a)} → ${(f.unit === "ms" ? f2 : f0)(b)} ${f.unit} (${ratio(b, a)}) — ${driftVerdict(a, b, f.higherIsBetter)}`);
+    }
+  }
+  return lines.length ? lines : ["_No astral-auth figure in this run._"];
+}
+
 function noisySummary(all: Measurement[], noisyOnes: Measurement[]): string {
   const shares = all.flatMap((m) => m.runs.map((run) => run.busyBefore ?? 0)).sort((a, b) => a - b);
   const mid = shares[Math.floor(shares.length / 2)] ?? 0;
@@ -99,7 +247,7 @@ function noisySummary(all: Measurement[], noisyOnes: Measurement[]): string {
 export function renderMarkdown(r: Report): string {
   const { machine: m, settings: s } = r;
   const notes = new Map(r.targets.map((t) => [t.id, t.notes]));
-  const problems = r.targets.filter((t) => t.skipped || t.error);
+  const problems = [...r.targets, ...(r.scale ?? []).map((t) => ({ ...t, label: `${t.label} (scale)`, skipped: undefined }))].filter((t) => t.skipped || t.error);
   const failing = r.measurements.filter((x) => x.median.failures > 0);
   const empty = r.measurements.filter((x) => x.runs.some((run) => run.requests === 0));
   const noisyOnes = r.measurements.filter(noisy);
@@ -122,27 +270,53 @@ export function renderMarkdown(r: Report): string {
     `- All targets are started and seeded first; then each workload runs in ${s.runs} round(s), and every round measures every target once, one after the other, so slow drifts and bursts of other work on the machine spread over all targets. Each figure gets a ${s.warmupS} s warm-up run (discarded) before its first measured run. Tables show the **median** over the rounds (each column's median taken separately)${s.runs === 1 ? " — with one round, simply that run" : ""}. Every response is checked (status, plus a body or cookie marker) and mismatches are counted as failed.`,
     `- The machine is shared with other work, so before every run the harness waits (up to ${s.maxQuietWaitS} s) until less than ${Math.round(QUIET_THRESHOLD * 100)}% of the cores are busy with anything but the target itself; a row marked † had a run that started busier than that, and is less reliable.`,
     `- Session validation: ${f0(s.sessions)} sessions spread evenly over ${f0(s.users)} users, requests cycling through all of them; wrk with 1 thread and ${s.sessionConnections} connections, ${s.sessionDurationS} s per run. The server (all its threads) is pinned to core 0 with \`taskset\`, wrk to core 1. PostgreSQL, when used, is not pinned and shares the machine.`,
+    `- Seeding astral-auth: users register through \`POST /v1/register\` and 16 of them log in through \`POST /v1/login\`; every other session is **written straight into the service's own store** (SQLite file or PostgreSQL database) after the service has migrated it, as the rows the service itself writes: the SHA-256 of an \`ast_\` token as 32 raw bytes, the user's id, creation, expiry (7 days, the default lifetime) and last-seen times. A login costs one argon2id verification (about 20 ms of a core), so seeding through the API took minutes for thousands of sessions and would take hours for a million; a session's row is all the service keeps of it, so a written one is checked exactly like a logged-in one (the harness checks a few seeded tokens answer \`GET /v1/session\` with 200 and the right user before measuring). Access tokens exist only through the API: a few hundred are issued by \`POST /v1/token\` for seeded sessions spread over the whole set. The store's own constraints (NOT NULL, CHECK, types, foreign keys) check every written row.`,
+    `- Fixed rate (section 2): half the bare route's median max req/s from section 1 is offered to the bare route, the hand-written check and astral-auth on each store, Bearer tokens over the same sessions, ${s.sessionConnections} connections, pinned as in section 1, ${s.sessionDurationS} s per run. wrk 4.1 has no fixed-rate mode, so the run is paced with wrk's Lua \`delay()\`: every connection pauses connections ÷ rate between a response and its next request (whole milliseconds, floor or ceiling at random to keep the mean), and after each run (two warm-up runs first) the pause is recalibrated: the nominal pause less the round trip that run saw (its cycle per connection less its pause), which also absorbs the slack of wrk's millisecond timers. The rate reached is shown next to the one offered. This is closed-loop pacing: a slow answer delays the next request of its connection instead of letting requests queue up behind it, so queueing delay beyond one connection's is not seen (coordinated omission), and the p99 shown is a **lower bound** of what clients arriving at that rate would see. (wrk2, which corrects for this, is not packaged in Debian; autocannon's \`overallRate\` paces the same closed-loop way from a Node process.)`,
     `- Login: wrk with 1 connection (latency) and 16 connections (throughput), ${s.loginDurationS} s per run, cycling over the ${f0(s.users)} users; nothing is pinned, so the server's hashing can use both cores (as in production on a 2-core box) and wrk shares them. The argon2id ceiling runs the same hash in its own process, 1 or 16 in flight, on libuv's default 4-thread pool.`,
     `- Registration: wrk, 16 connections, a unique e-mail per request, ${s.loginDurationS} s per run, unpinned.`,
+    `- Mixed load (section 5): one wrk run of ${s.mixedDurationS} s, ${s.sessionConnections} connections, unpinned, over one request file in which every 50 requests hold 45 session checks (over the seeded sessions), 4 logins (over the users) and 1 registration (unique e-mail), evenly interleaved. wrk's Lua cannot tie a response to its request, nor time one finer than a second, so each answer is classified by what it looks like (status and a marker, checked unambiguous before the run) and counted per type; **latency is only known over all requests**, not per type. Per-type rates split the run's rate by the share of answers of each type.`,
+    `- Scale (section 6): astral-auth on SQLite and on PostgreSQL + Redis, each a fresh instance whose store grows in place through ${s.scaleSizes.map(f0).join(", ")} users, each with one session (the service keeps running; no restart between sizes). 8 users register and log in through the API first; the bulk users and their sessions are written straight into the store (as above), all with one argon2id hash (m=19456, t=2, p=1, the service's default, made once with @node-rs/argon2) of one password, so that logging in as any of them costs exactly one verification; the harness checks that a login keeps that hash (no rehash). PostgreSQL gets \`ANALYZE\` after each growth, SQLite a WAL checkpoint. At each size: ${FIRST_USE} sessions never asked for before are checked once each at 1 connection (\"first use\": each is read from the store, not the cache); then ${f0(s.scaleSample)} sessions drawn at random over the whole table are checked once each (through Node, answers checked) and the measured runs cycle over them (\"cached\": ASTRAL_CACHE_MAX_SESSIONS stays at its default 100,000, which holds them, so it is not raised); logins at c=1 cycle over 2,000 users drawn over the whole table; registrations at c=16 add rows as they go. Durations, rounds and pinning as in sections 1, 3 and 4. The row counts shown are those present when a size's measurements began.`,
     `- Ratios: "vs bare route" divides by the bare Fastify route (session table) or the bare argon2id loop (login/registration); "vs best alternative" divides by the fastest non-astral, non-ceiling row of the table (any credential kind). The password hashes differ between targets (argon2id, scrypt, bcrypt), so login ratios between them mostly compare the hashes.`,
     "",
     "Seeding and settings per target:",
     "",
     ...r.targets.map((t) => `- **${t.label}** (\`${t.id}\`): ${[...t.notes, t.seeding].filter(Boolean).join("; ")}${t.skipped ? ` — skipped: ${t.skipped}` : ""}${t.error ? ` — **failed**: ${t.error}` : ""}`),
+    ...(r.scale ?? []).map((t) => `- **${t.label}**, scale workload (\`${t.id}\`, own instance): ${[...t.notes, t.seeding].filter(Boolean).join("; ")}${t.error ? ` — **failed**: ${t.error}` : ""}`),
     "",
     "## 1. Session validation",
     "",
     ...sessionTable(r.measurements),
     "",
-    "## 2. Login",
+    "## 2. Session validation at a fixed rate",
+    "",
+    "Offered: half the bare route's max req/s from section 1. The p99 is a lower bound (closed-loop pacing, see the method).",
+    "",
+    ...fixedTable(r.measurements),
+    "",
+    "## 3. Login",
     "",
     ...loginTable(r.measurements, notes),
     "",
-    "## 3. Registration",
+    "## 4. Registration",
     "",
     "Auth.js has no registration of its own, so it has no row here.",
     "",
     ...registerTable(r.measurements),
+    "",
+    "## 5. Mixed load",
+    "",
+    "90 % session checks, 8 % logins, 2 % registrations in one run. Auth.js has no registration: its 2 % go to the test app's own sign-up route (bcrypt + insert, not Auth.js code). Latency is over all requests together: wrk's Lua cannot time request types apart. \"Answered as expected\" counts, per type and over the rounds, the answers that matched that type's check out of the requests sent; the difference is requests still in flight when a run ended (logins and registrations, the slow ones, are most of those) plus failures, which are counted apart.",
+    "",
+    ...mixedTable(r.measurements),
+    "",
+    `## 6. Scale: ${s.scaleSizes.map(f0).join(", ")} users and sessions`,
+    "",
+    `One store per target, grown in place; figures are medians over the rounds at each size, except first use (one run over each size's never-used sessions). Target: no more than ${TARGET_SCALE_DRIFT * 100} % worse at the largest size than at the smallest; verdicts in parentheses are for information, not targets.`,
+    "",
+    ...scaleSection(r),
+    "## 7. Targets",
+    "",
+    ...targetsSection(r),
     "",
     "## Problems seen in this run",
     "",

@@ -25,11 +25,21 @@ export interface RunResult {
   p99: number;
   /** Responses with an unexpected status or without the expected marker, plus socket errors. */
   failures: number;
+  /** Fixed-rate runs: the rate wrk was asked to pace itself to (req/s). */
+  offeredRps?: number;
+  /** Mixed runs: per request type (session, login, register). */
+  perType?: Record<string, TypeCount>;
   /** Share of the cores busy with other work just before the run (0..1); absent for medians. */
   busyBefore?: number;
 }
 
-export type Workload = "session" | "login" | "register";
+export type Workload = "session" | "login" | "register" | "fixed" | "mixed" | "scale";
+
+/** Rows in astral-auth's tables when a scale measurement started. */
+export interface TableCounts { users: number; sessions: number }
+
+/** One request type of a mixed run: how many were sent and how many answered as expected. */
+export interface TypeCount { sent: number; ok: number }
 
 export interface Measurement {
   workload: Workload;
@@ -42,6 +52,9 @@ export interface Measurement {
   runs: RunResult[];
   median: RunResult;
   note?: string;
+  /** Scale workload: the size step (bulk users and sessions aimed at) and the rows present when it was measured. */
+  size?: number;
+  counts?: TableCounts;
 }
 
 /** ceiling: nothing real to beat (bare route, bare argon2); peer: an alternative; subject: astral-auth. */
@@ -60,4 +73,10 @@ export interface Settings {
   /** Longest wait for an idle machine before each run, in seconds. */
   maxQuietWaitS: number;
   workloads: Workload[];
+  /** Scale workload: database sizes (users, with as many sessions) to grow through. */
+  scaleSizes: number[];
+  /** Scale workload: sessions the validation requests are spread over at each size. */
+  scaleSample: number;
+  /** Mixed workload: seconds per run. */
+  mixedDurationS: number;
 }

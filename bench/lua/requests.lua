@@ -3,11 +3,19 @@
 -- Line format: METHOD <tab> PATH <tab> BODY <tab> Header: value <tab> ...
 -- A body containing @N@ gets a unique value per request (registration).
 -- Script arguments (after `--`): requests file, unique prefix,
--- [expected status, [Set-Cookie marker, [body marker]]]. When an expected
+-- [expected status, [Set-Cookie marker, [body marker, [pause ms, [stop after]]]]]
+-- (empty strings skip one). When an expected
 -- status is given, every response is checked (status, a Set-Cookie containing
 -- the cookie marker, a body containing the body marker) and mismatches are
 -- counted as "bad". wrk hands Lua one value per header name, the last one, so
 -- a cookie marker only works when the answer sets a single cookie.
+-- Pause: a mean pause in milliseconds between a response and the next request
+-- on the same connection, which paces the run to about connections / pause
+-- requests per ms (wrk 4.1 has no fixed-rate mode). wrk takes whole
+-- milliseconds, so each pause is the floor or the ceiling of the mean, drawn
+-- at random with the odds that keep the mean. Stop after: the thread stops
+-- once that many responses came back (wrk still waits out the duration), so a
+-- list of N distinct sessions can be sent exactly once each.
 -- done() prints one line: BENCH_JSON {...} for the harness.
 
 local threads, next_id = {}, 0
@@ -20,6 +28,7 @@ end
 
 local reqs, templates, n, idx, counter, uniq = {}, {}, 0, 0, 0, ""
 local expect_status, marker, body_marker = nil, nil, nil
+local pause_ms, stop_after, seen = nil, nil, 0
 bad = 0
 
 local function split(line)
@@ -49,8 +58,22 @@ function init(args)
   if args[3] and args[3] ~= "" then expect_status = tonumber(args[3]) end
   if args[4] and args[4] ~= "" then marker = args[4] end
   if args[5] and args[5] ~= "" then body_marker = args[5] end
-  if expect_status then
+  if args[6] and args[6] ~= "" then pause_ms = tonumber(args[6]) end
+  if args[7] and args[7] ~= "" then stop_after = tonumber(args[7]) end
+  if pause_ms then
+    local whole = math.floor(pause_ms)
+    local frac = pause_ms - whole
+    math.randomseed(tid * 104729 + os.time())
+    delay = function()
+      if math.random() < frac then return whole + 1 end
+      return whole
+    end
+  end
+  if expect_status or stop_after then
     response = function(status, headers, body)
+      seen = seen + 1
+      if stop_after and seen >= stop_after then wrk.thread:stop() end
+      if not expect_status then return end
       local ok = status == expect_status
       if ok and marker then
         ok = false

@@ -78,6 +78,17 @@ export const authjs: Target = {
       },
       // The sign-in answer is a bodiless redirect whose only Set-Cookie is the session.
       login: { request: signIn, check: { status: 302, cookieMarker: `${SESSION_COOKIE}=` } },
+      // No registration of its own: the mixed load's 2 % go to the test app's sign-up (bcrypt + insert).
+      mixed: {
+        mode: "cookie",
+        register: postJson("/bench/users", { email: "reg-@N@@bench.test", password: "bench-reg-@N@-pw", name: "Bench" }),
+        checks: [
+          { kind: "register", check: { status: 201 } },
+          { kind: "login", check: { status: 302, cookieMarker: `${SESSION_COOKIE}=` } },
+          { kind: "session", check: { status: 200, bodyMarker: '"user"' } },
+        ],
+        note: "registrations through the test app's own sign-up route",
+      },
     };
   },
 };

@@ -5,14 +5,48 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { freePort, startProcess, stopProcess, waitForHttp, type Proc } from "../lib/processes.ts";
 import { compilePeer } from "../lib/compile.ts";
-import type { Credentials, RequestSpec, ResponseCheck, Role, RunResult, SessionMode, Settings } from "../lib/types.ts";
+import type { Credentials, RequestSpec, ResponseCheck, Role, RunResult, SessionMode, Settings, TableCounts } from "../lib/types.ts";
 
 export type { ResponseCheck };
 
 export const BENCH_DIR = fileURLToPath(new URL("..", import.meta.url));
 export const ROOT_DIR = fileURLToPath(new URL("../..", import.meta.url));
 
-export interface StartContext { tmpDir: string; settings: Settings }
+export interface StartContext {
+  tmpDir: string;
+  settings: Settings;
+  /** Set when the instance is a scale-workload one: its own store, named apart. */
+  purpose?: "scale";
+}
+
+/** A mixed run's request types, in the order responses are matched against them (most specific first). */
+export type MixedKind = "session" | "login" | "register";
+
+/** How a target takes part in the mixed workload. */
+export interface MixedHooks {
+  /** What each type's good answer looks like; responses are matched in this order. */
+  checks: { kind: MixedKind; check: ResponseCheck }[];
+  /** Which session credential the checks use. */
+  mode: SessionMode;
+  /** A registration request for targets whose `register` is not the one to use (Auth.js: the test app's own sign-up). */
+  register?: RequestSpec;
+  note?: string;
+}
+
+/** The scale workload's hooks: grow one store in place and hand out requests over all of it. */
+export interface ScaleHooks {
+  /** Adds bulk users, one session each, until the users table holds `totalUsers` rows. */
+  grow(totalUsers: number): Promise<{ added: number; seconds: number; counts: TableCounts }>;
+  /** Bearer session checks over `n` distinct bulk sessions drawn at random over all of them, none handed out before. */
+  freshSessions(n: number): RequestSpec[];
+  /** Bearer session checks over `n` bulk sessions drawn at random over all of them (may repeat earlier draws). */
+  sessions(n: number): RequestSpec[];
+  /** Logins of `n` bulk users drawn at random over all of them. */
+  logins(n: number): Promise<RequestSpec[]>;
+  counts(): Promise<TableCounts>;
+  /** How the rows were written, for the report. */
+  describe(): string;
+}
 
 export interface Instance {
   baseUrl: string;
@@ -27,6 +61,8 @@ export interface Instance {
   sessionRequests?(count: number): Partial<Record<SessionMode, RequestSpec[]>>;
   login?: { request(user: Credentials): RequestSpec; check: ResponseCheck };
   register?: { request(): RequestSpec; check: ResponseCheck };
+  mixed?: MixedHooks;
+  scale?: ScaleHooks;
   /** Non-HTTP ceilings measure themselves (argon2 loop). */
   loop?(concurrency: number, warmupS: number, durationS: number): Promise<RunResult>;
   /** Facts worth printing next to the figures (hash parameters, settings changed). */
