@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Clock, SessionView } from '../domain/ports.js';
 import type { PublicUser } from '../domain/users.js';
 
@@ -6,6 +7,8 @@ const RECENT_VIEWS = 50_000;
 /** Distinct user agents kept as one shared string each; bounded, so made-up ones cannot grow it. */
 const MAX_SHARED_AGENTS = 10_000;
 const FIRST_CAPACITY = 1_024;
+/** Keys longer than this are not cached: their lengths are kept in 16 bits. */
+const MAX_KEY_LENGTH = 0xffff;
 const NONE = -1;
 
 // Per session, in `times`: when it was made, ends, was last seen, and was cached.
@@ -14,12 +17,15 @@ const EXPIRES = 1;
 const LAST_SEEN = 2;
 const CACHED = 3;
 const TIMES = 4;
+// Per session, in `flags`.
+const STEP_UP = 1;
+const NO_IP = 2;
 // Per user record, in `userTimes`.
 const USER_CREATED = 0;
 const USER_UPDATED = 1;
 const USER_VERIFIED = 2;
 const USER_TIMES = 3;
-// Per user record, in `userFlags`: which text fields are null, whether the text is JSON (a field held the separator).
+// Per user record, in `userFlags`: which fields are null, whether the fields are JSON (one held the separator).
 const NAME_NULL = 1;
 const IMAGE_NULL = 2;
 const TEAM_NULL = 4;
@@ -29,14 +35,20 @@ const SEPARATOR = '\u0000';
 
 /**
  * The in-process tier: sessions by token hash, with indexes by session id and
- * by user, an LRU bound and a TTL. Memory is what matters here (a million
- * sessions must fit in well under a gigabyte of resident memory), so a cached
- * session is not kept as the view object it came as, with its nested user and
- * a dozen small strings and boxed numbers, but in columns: its token hash, id
- * and address as strings, its times in a Float64Array, its links in Int32Arrays,
- * and its user as a record shared by the user's sessions while their copies
- * are equal (one text of the user's fields, times in a Float64Array). Fewer
- * and larger objects also leave the garbage collector less to fragment.
+ * by user, an LRU bound and a TTL. Memory is what matters here: a million
+ * sessions must fit in well under a gigabyte of resident memory, and a view
+ * object with its nested user, a dozen small strings, boxed numbers and three
+ * Map entries costs about 800 bytes, and leaves the garbage collector much to
+ * fragment. So a session is kept in columns instead:
+ *
+ * - one string per session: its token hash, id and address, end to end;
+ * - one string per user record: the user's id and text fields; a record is
+ *   shared by the user's cached sessions while their copies of it are equal;
+ * - times, flags, lengths, the LRU list and each user's list of sessions in
+ *   typed arrays, one element per slot;
+ * - the three indexes (token hash, session id, user id) as open-addressing
+ *   tables of slot numbers, 4 bytes a cell, that read each slot's key from its
+ *   string, so no key is stored twice.
  *
  * A view is rebuilt from the columns when it is read; the last RECENT_VIEWS
  * views handed out or cached are kept whole, so a session read again soon is
@@ -45,27 +57,27 @@ const SEPARATOR = '\u0000';
 export class SessionL1 {
   private readonly ttl: number;
   private readonly recentMax: number;
-  private byHash = new Map<string, number>();
-  private byId = new Map<string, number>();
-  /** A user's cached sessions: one slot, or a list when there are several. */
-  private byUser = new Map<string, number | number[]>();
   private recent = new Map<number, SessionView>();
-  private agents = new Map<string, string>();
+  private readonly agents = new Map<string, string>();
 
   // Sessions, by slot.
   private capacity = 0;
   private used = 0;
   private free: number[] = [];
-  private hashes: (string | undefined)[] = [];
-  private ids: (string | undefined)[] = [];
-  private ips: (string | null)[] = [];
+  /** Token hash, then id, then address. */
+  private texts: (string | undefined)[] = [];
   private userAgents: (string | null)[] = [];
+  /** Length of the token hash, then of the id. */
+  private lengths = new Uint16Array(0);
   private times = new Float64Array(0);
+  private flags = new Uint8Array(0);
   private owners = new Int32Array(0);
-  private stepUps = new Uint8Array(0);
   /** LRU list: `newer` points towards `newest`, `older` towards `oldest`. */
   private newer = new Int32Array(0);
   private older = new Int32Array(0);
+  /** The sessions of one user record, as a list. */
+  private nextOfUser = new Int32Array(0);
+  private previousOfUser = new Int32Array(0);
   private newest = NONE;
   private oldest = NONE;
   private count = 0;
@@ -74,11 +86,18 @@ export class SessionL1 {
   private userCapacity = 0;
   private usersUsed = 0;
   private userFree: number[] = [];
-  private userIds: (string | undefined)[] = [];
+  /** The user's id, then its fields. */
   private userTexts: (string | undefined)[] = [];
+  private userIdLengths = new Uint16Array(0);
   private userTimes = new Float64Array(0);
   private userFlags = new Uint8Array(0);
   private userRefs = new Int32Array(0);
+  private userFirst = new Int32Array(0);
+
+  private byHash: SlotIndex;
+  private byId: SlotIndex;
+  /** By user id, over user records; one id may have several records, when cached copies of the user differ. */
+  private byUser: SlotIndex;
 
   constructor(
     private readonly maxEntries: number,
@@ -87,6 +106,12 @@ export class SessionL1 {
   ) {
     this.ttl = Math.max(ttlMs, 1);
     this.recentMax = Math.min(maxEntries, RECENT_VIEWS);
+    this.byHash = new SlotIndex((slot) => hashText(this.texts[slot]!, 0, this.lengths[slot * 2]!));
+    this.byId = new SlotIndex((slot) => {
+      const start = this.lengths[slot * 2]!;
+      return hashText(this.texts[slot]!, start, start + this.lengths[slot * 2 + 1]!);
+    });
+    this.byUser = new SlotIndex((owner) => hashText(this.userTexts[owner]!, 0, this.userIdLengths[owner]!));
   }
 
   get size(): number {
@@ -95,31 +120,34 @@ export class SessionL1 {
 
   /** The view if it was cached less than `maxAgeMs` ago (and within the TTL). */
   getByHash(tokenHash: string, maxAgeMs = this.ttlMs): SessionView | undefined {
-    const slot = this.byHash.get(tokenHash);
-    return slot === undefined ? undefined : this.read(slot, maxAgeMs);
+    const slot = this.slotOfHash(tokenHash);
+    return slot === NONE ? undefined : this.read(slot, maxAgeMs);
   }
 
   getById(sessionId: string, maxAgeMs = this.ttlMs): SessionView | undefined {
-    const slot = this.byId.get(sessionId);
-    return slot === undefined ? undefined : this.read(slot, maxAgeMs);
+    const slot = this.slotOfId(sessionId);
+    return slot === NONE ? undefined : this.read(slot, maxAgeMs);
   }
 
   set(view: SessionView): void {
-    const sameHash = this.byHash.get(view.tokenHash);
-    if (sameHash !== undefined) this.remove(sameHash);
-    const sameId = this.byId.get(view.id);
-    if (sameId !== undefined) this.remove(sameId);
+    const sameHash = this.slotOfHash(view.tokenHash);
+    if (sameHash !== NONE) this.remove(sameHash);
+    const sameId = this.slotOfId(view.id);
+    if (sameId !== NONE) this.remove(sameId);
+    const keys = [view.tokenHash, view.id, view.userId];
+    if (keys.some((key) => key.length > MAX_KEY_LENGTH)) return;
     if (this.count >= this.maxEntries && this.oldest !== NONE) this.remove(this.oldest);
 
     const slot = this.takeSlot();
-    this.hashes[slot] = view.tokenHash;
-    this.ids[slot] = view.id;
-    this.byHash.set(view.tokenHash, slot);
-    this.byId.set(view.id, slot);
+    const at = slot * 2;
+    this.texts[slot] = view.tokenHash + view.id + (view.ip ?? '');
+    this.lengths[at] = view.tokenHash.length;
+    this.lengths[at + 1] = view.id.length;
     this.writeSession(slot, view);
     this.times[slot * TIMES + CACHED] = this.clock.now();
-    this.owners[slot] = this.userRecordFor(view);
-    this.indexUser(slot);
+    this.byHash.add(slot, hashText(view.tokenHash, 0, view.tokenHash.length));
+    this.byId.add(slot, hashText(view.id, 0, view.id.length));
+    this.joinUser(slot, view);
     this.linkNewest(slot);
     this.count++;
     this.remember(slot, view);
@@ -127,61 +155,86 @@ export class SessionL1 {
 
   /** Replaces a cached view (a touched one) without restarting its age. */
   replace(view: SessionView): void {
-    const slot = this.byHash.get(view.tokenHash);
-    if (slot === undefined || this.ids[slot] !== view.id || this.isStale(slot)) return;
+    const slot = this.slotOfHash(view.tokenHash);
+    if (slot === NONE || !this.isId(slot, view.id) || this.isStale(slot)) return;
+    const text = this.texts[slot]!;
+    const ip = view.ip ?? '';
+    if (text.length - this.lengths[slot * 2]! - this.lengths[slot * 2 + 1]! !== ip.length || !text.endsWith(ip)) {
+      this.texts[slot] = view.tokenHash + view.id + ip;
+    }
     this.writeSession(slot, view);
-    const owner = this.owners[slot]!;
-    if (!this.userMatches(owner, view)) {
-      // A session does not change hands; if a view says otherwise, it is indexed under the user it names.
-      const sameUser = this.userIds[owner] === view.userId;
-      if (!sameUser) this.unindexUser(this.userIds[owner]!, slot);
-      const next = this.userRecordFor(view);
-      this.release(owner);
-      this.owners[slot] = next;
-      if (!sameUser) this.indexUser(slot);
+    if (!this.userMatches(this.owners[slot]!, view)) {
+      this.leaveUser(slot);
+      this.joinUser(slot, view);
     }
     this.toNewest(slot);
     this.remember(slot, view);
   }
 
   deleteSession(sessionId: string): void {
-    const slot = this.byId.get(sessionId);
-    if (slot !== undefined) this.remove(slot);
+    const slot = this.slotOfId(sessionId);
+    if (slot !== NONE) this.remove(slot);
   }
 
   deleteUser(userId: string, exceptSessionId: string | null = null): void {
-    const indexed = this.byUser.get(userId);
-    const slots = typeof indexed === 'number' ? [indexed] : [...(indexed ?? [])];
-    for (const slot of slots) {
-      if (this.ids[slot] !== exceptSessionId) this.remove(slot);
-    }
+    const doomed: number[] = [];
+    this.forEachRecordOf(userId, (owner) => {
+      for (let slot = this.userFirst[owner]!; slot !== NONE; slot = this.nextOfUser[slot]!) {
+        if (exceptSessionId === null || !this.isId(slot, exceptSessionId)) doomed.push(slot);
+      }
+    });
+    for (const slot of doomed) this.remove(slot);
   }
 
   /** Forgets every session, and gives back the memory the columns took. */
   clear(): void {
-    this.byHash = new Map();
-    this.byId = new Map();
-    this.byUser = new Map();
     this.recent = new Map();
     this.capacity = this.used = this.count = 0;
     this.free = [];
-    this.hashes = [];
-    this.ids = [];
-    this.ips = [];
+    this.texts = [];
     this.userAgents = [];
+    this.lengths = new Uint16Array(0);
     this.times = new Float64Array(0);
+    this.flags = new Uint8Array(0);
     this.owners = new Int32Array(0);
-    this.stepUps = new Uint8Array(0);
     this.newer = new Int32Array(0);
     this.older = new Int32Array(0);
+    this.nextOfUser = new Int32Array(0);
+    this.previousOfUser = new Int32Array(0);
     this.newest = this.oldest = NONE;
     this.userCapacity = this.usersUsed = 0;
     this.userFree = [];
-    this.userIds = [];
     this.userTexts = [];
+    this.userIdLengths = new Uint16Array(0);
     this.userTimes = new Float64Array(0);
     this.userFlags = new Uint8Array(0);
     this.userRefs = new Int32Array(0);
+    this.userFirst = new Int32Array(0);
+    this.byHash.clear();
+    this.byId.clear();
+    this.byUser.clear();
+  }
+
+  private slotOfHash(tokenHash: string): number {
+    const table = this.byHash;
+    for (let cell = table.home(hashText(tokenHash, 0, tokenHash.length)); ; cell = table.next(cell)) {
+      const slot = table.at(cell);
+      if (slot === NONE) return NONE;
+      if (this.lengths[slot * 2] === tokenHash.length && this.texts[slot]!.startsWith(tokenHash)) return slot;
+    }
+  }
+
+  private slotOfId(sessionId: string): number {
+    const table = this.byId;
+    for (let cell = table.home(hashText(sessionId, 0, sessionId.length)); ; cell = table.next(cell)) {
+      const slot = table.at(cell);
+      if (slot === NONE) return NONE;
+      if (this.isId(slot, sessionId)) return slot;
+    }
+  }
+
+  private isId(slot: number, sessionId: string): boolean {
+    return this.lengths[slot * 2 + 1] === sessionId.length && this.texts[slot]!.startsWith(sessionId, this.lengths[slot * 2]!);
   }
 
   private read(slot: number, maxAgeMs: number): SessionView | undefined {
@@ -209,32 +262,37 @@ export class SessionL1 {
   }
 
   private rebuild(slot: number): SessionView {
+    const text = this.texts[slot]!;
+    const hashLength = this.lengths[slot * 2]!;
+    const idEnd = hashLength + this.lengths[slot * 2 + 1]!;
     const at = slot * TIMES;
     const owner = this.owners[slot]!;
-    const userId = this.userIds[owner]!;
+    const user = this.rebuildUser(owner);
     return {
-      id: this.ids[slot]!,
-      tokenHash: this.hashes[slot]!,
-      userId,
+      id: text.slice(hashLength, idEnd),
+      tokenHash: text.slice(0, hashLength),
+      userId: user.id,
       createdAt: this.times[at + CREATED]!,
       expiresAt: this.times[at + EXPIRES]!,
       lastSeenAt: this.times[at + LAST_SEEN]!,
-      ip: this.ips[slot] ?? null,
+      ip: this.flags[slot]! & NO_IP ? null : text.slice(idEnd),
       userAgent: this.userAgents[slot] ?? null,
-      stepUpRequired: this.stepUps[slot] === 1,
-      user: this.rebuildUser(owner, userId),
+      stepUpRequired: (this.flags[slot]! & STEP_UP) !== 0,
+      user,
       userDisabled: (this.userFlags[owner]! & DISABLED) !== 0,
     };
   }
 
-  private rebuildUser(owner: number, id: string): PublicUser {
+  private rebuildUser(owner: number): PublicUser {
     const flags = this.userFlags[owner]!;
     const text = this.userTexts[owner]!;
-    const [email, name, image, role, teamName] = (flags & AS_JSON ? JSON.parse(text) : text.split(SEPARATOR)) as string[];
+    const idLength = this.userIdLengths[owner]!;
+    const fields = text.slice(idLength);
+    const [email, name, image, role, teamName] = (flags & AS_JSON ? JSON.parse(fields) : fields.split(SEPARATOR)) as string[];
     const at = owner * USER_TIMES;
     const verified = this.userTimes[at + USER_VERIFIED]!;
     return {
-      id,
+      id: text.slice(0, idLength),
       email: email!,
       name: flags & NAME_NULL ? null : name!,
       image: flags & IMAGE_NULL ? null : image!,
@@ -246,14 +304,14 @@ export class SessionL1 {
     };
   }
 
+  /** Everything of a session but its keys and its user. */
   private writeSession(slot: number, view: SessionView): void {
     const at = slot * TIMES;
     this.times[at + CREATED] = view.createdAt;
     this.times[at + EXPIRES] = view.expiresAt;
     this.times[at + LAST_SEEN] = view.lastSeenAt;
-    this.ips[slot] = view.ip;
     this.userAgents[slot] = this.sharedAgent(view.userAgent);
-    this.stepUps[slot] = view.stepUpRequired ? 1 : 0;
+    this.flags[slot] = (view.stepUpRequired ? STEP_UP : 0) | (view.ip === null ? NO_IP : 0);
   }
 
   private sharedAgent(userAgent: string | null): string | null {
@@ -264,86 +322,87 @@ export class SessionL1 {
     return userAgent;
   }
 
-  /** The record of the view's user: the one its other cached sessions share if it is equal, or a new one. */
-  private userRecordFor(view: SessionView): number {
-    const indexed = this.byUser.get(view.userId);
-    const sibling = indexed === undefined ? undefined : typeof indexed === 'number' ? indexed : indexed[indexed.length - 1];
-    if (sibling !== undefined) {
-      const owner = this.owners[sibling]!;
-      if (this.userMatches(owner, view)) {
-        this.userRefs[owner]!++;
-        return owner;
-      }
-    }
+  /** Attaches the session to a record of its user: one its other sessions share if equal, or a new one. */
+  private joinUser(slot: number, view: SessionView): void {
+    let owner = NONE;
+    this.forEachRecordOf(view.userId, (candidate) => {
+      if (owner === NONE && this.userMatches(candidate, view)) owner = candidate;
+    });
+    if (owner === NONE) owner = this.newUserRecord(view);
+    this.owners[slot] = owner;
+    this.userRefs[owner]!++;
+    const first = this.userFirst[owner]!;
+    this.previousOfUser[slot] = NONE;
+    this.nextOfUser[slot] = first;
+    if (first !== NONE) this.previousOfUser[first] = slot;
+    this.userFirst[owner] = slot;
+  }
+
+  private leaveUser(slot: number): void {
+    const owner = this.owners[slot]!;
+    const previous = this.previousOfUser[slot]!;
+    const next = this.nextOfUser[slot]!;
+    if (previous === NONE) this.userFirst[owner] = next;
+    else this.nextOfUser[previous] = next;
+    if (next !== NONE) this.previousOfUser[next] = previous;
+    if (--this.userRefs[owner]! > 0) return;
+    this.byUser.remove(owner, hashText(this.userTexts[owner]!, 0, this.userIdLengths[owner]!));
+    this.userTexts[owner] = undefined;
+    this.userFree.push(owner);
+  }
+
+  private newUserRecord(view: SessionView): number {
     const owner = this.takeUserSlot();
-    const { text, flags } = packUser(view.user, view.userDisabled);
-    this.userIds[owner] = sibling === undefined ? view.userId : this.userIds[this.owners[sibling]!]!;
-    this.userTexts[owner] = text;
+    const { fields, flags } = packUser(view.user, view.userDisabled);
+    this.userTexts[owner] = view.userId + fields;
+    this.userIdLengths[owner] = view.userId.length;
     this.userFlags[owner] = flags;
-    this.writeUserTimes(owner, view.user);
-    this.userRefs[owner] = 1;
+    const at = owner * USER_TIMES;
+    this.userTimes[at + USER_CREATED] = view.user.createdAt;
+    this.userTimes[at + USER_UPDATED] = view.user.updatedAt;
+    this.userTimes[at + USER_VERIFIED] = view.user.emailVerifiedAt ?? Number.NaN;
+    this.userRefs[owner] = 0;
+    this.userFirst[owner] = NONE;
+    this.byUser.add(owner, hashText(view.userId, 0, view.userId.length));
     return owner;
   }
 
   private userMatches(owner: number, view: SessionView): boolean {
     const { user } = view;
     const at = owner * USER_TIMES;
-    const verified = user.emailVerifiedAt ?? Number.NaN;
-    const { text, flags } = packUser(user, view.userDisabled);
+    const idLength = this.userIdLengths[owner]!;
+    const text = this.userTexts[owner]!;
+    if (idLength !== view.userId.length || !text.startsWith(view.userId)) return false;
+    const { fields, flags } = packUser(user, view.userDisabled);
     return (
-      this.userIds[owner] === view.userId &&
-      this.userTexts[owner] === text &&
       this.userFlags[owner] === flags &&
+      text.length === idLength + fields.length &&
+      text.endsWith(fields) &&
       this.userTimes[at + USER_CREATED] === user.createdAt &&
       this.userTimes[at + USER_UPDATED] === user.updatedAt &&
-      Object.is(this.userTimes[at + USER_VERIFIED], verified)
+      Object.is(this.userTimes[at + USER_VERIFIED], user.emailVerifiedAt ?? Number.NaN)
     );
   }
 
-  private writeUserTimes(owner: number, user: PublicUser): void {
-    const at = owner * USER_TIMES;
-    this.userTimes[at + USER_CREATED] = user.createdAt;
-    this.userTimes[at + USER_UPDATED] = user.updatedAt;
-    this.userTimes[at + USER_VERIFIED] = user.emailVerifiedAt ?? Number.NaN;
-  }
-
-  private release(owner: number): void {
-    if (--this.userRefs[owner]! > 0) return;
-    this.userIds[owner] = undefined;
-    this.userTexts[owner] = undefined;
-    this.userFree.push(owner);
-  }
-
-  private indexUser(slot: number): void {
-    const key = this.userIds[this.owners[slot]!]!;
-    const indexed = this.byUser.get(key);
-    if (indexed === undefined) this.byUser.set(key, slot);
-    else if (typeof indexed === 'number') this.byUser.set(key, [indexed, slot]);
-    else indexed.push(slot);
-  }
-
-  private unindexUser(userId: string, slot: number): void {
-    const indexed = this.byUser.get(userId);
-    if (indexed === slot) this.byUser.delete(userId);
-    else if (Array.isArray(indexed)) {
-      const rest = indexed.filter((other) => other !== slot);
-      if (rest.length === 1) this.byUser.set(userId, rest[0]!);
-      else this.byUser.set(userId, rest);
+  private forEachRecordOf(userId: string, visit: (owner: number) => void): void {
+    const table = this.byUser;
+    for (let cell = table.home(hashText(userId, 0, userId.length)); ; cell = table.next(cell)) {
+      const owner = table.at(cell);
+      if (owner === NONE) return;
+      if (this.userIdLengths[owner] === userId.length && this.userTexts[owner]!.startsWith(userId)) visit(owner);
     }
   }
 
   /** Drops a session from every index and gives its slot back. */
   private remove(slot: number): void {
-    const owner = this.owners[slot]!;
-    this.byHash.delete(this.hashes[slot]!);
-    this.byId.delete(this.ids[slot]!);
-    this.unindexUser(this.userIds[owner]!, slot);
-    this.release(owner);
+    const text = this.texts[slot]!;
+    const hashLength = this.lengths[slot * 2]!;
+    this.byHash.remove(slot, hashText(text, 0, hashLength));
+    this.byId.remove(slot, hashText(text, hashLength, hashLength + this.lengths[slot * 2 + 1]!));
+    this.leaveUser(slot);
     this.recent.delete(slot);
     this.unlink(slot);
-    this.hashes[slot] = undefined;
-    this.ids[slot] = undefined;
-    this.ips[slot] = null;
+    this.texts[slot] = undefined;
     this.userAgents[slot] = null;
     this.free.push(slot);
     this.count--;
@@ -366,19 +425,24 @@ export class SessionL1 {
   // Columns double as they fill, up to the bound: a small cache stays small.
   private growSessions(): void {
     const capacity = Math.min(this.maxEntries, Math.max(FIRST_CAPACITY, this.capacity * 2));
+    this.lengths = grown(this.lengths, capacity * 2);
     this.times = grown(this.times, capacity * TIMES);
+    this.flags = grown(this.flags, capacity);
     this.owners = grown(this.owners, capacity);
-    this.stepUps = grown(this.stepUps, capacity);
     this.newer = grown(this.newer, capacity);
     this.older = grown(this.older, capacity);
+    this.nextOfUser = grown(this.nextOfUser, capacity);
+    this.previousOfUser = grown(this.previousOfUser, capacity);
     this.capacity = capacity;
   }
 
   private growUsers(): void {
     const capacity = Math.min(this.maxEntries, Math.max(FIRST_CAPACITY, this.userCapacity * 2));
+    this.userIdLengths = grown(this.userIdLengths, capacity);
     this.userTimes = grown(this.userTimes, capacity * USER_TIMES);
     this.userFlags = grown(this.userFlags, capacity);
     this.userRefs = grown(this.userRefs, capacity);
+    this.userFirst = grown(this.userFirst, capacity);
     this.userCapacity = capacity;
   }
 
@@ -406,16 +470,100 @@ export class SessionL1 {
   }
 }
 
+/**
+ * A hash table of slot numbers with linear probing: 4 bytes a cell, at most
+ * half full. It keeps no keys: whoever probes compares the key with the
+ * slot's own, and `hashOf` reads a slot's key to move it when cells shift.
+ */
+class SlotIndex {
+  private cells = new Int32Array(FIRST_CAPACITY);
+  private mask = FIRST_CAPACITY - 1;
+  private count = 0;
+
+  constructor(private readonly hashOf: (slot: number) => number) {}
+
+  home(hash: number): number {
+    return hash & this.mask;
+  }
+
+  next(cell: number): number {
+    return (cell + 1) & this.mask;
+  }
+
+  /** The slot in a cell, or NONE if the cell is empty (which ends a probe). */
+  at(cell: number): number {
+    return this.cells[cell]! - 1;
+  }
+
+  add(slot: number, hash: number): void {
+    if ((this.count + 1) * 2 > this.cells.length) this.resize(this.cells.length * 2);
+    let cell = hash & this.mask;
+    while (this.cells[cell] !== 0) cell = (cell + 1) & this.mask;
+    this.cells[cell] = slot + 1;
+    this.count++;
+  }
+
+  /** Empties the slot's cell and shifts back the cells after it that would no longer be found. */
+  remove(slot: number, hash: number): void {
+    const { cells, mask } = this;
+    let hole = hash & mask;
+    while (cells[hole] !== slot + 1) {
+      if (cells[hole] === 0) return;
+      hole = (hole + 1) & mask;
+    }
+    for (let cell = (hole + 1) & mask; cells[cell] !== 0; cell = (cell + 1) & mask) {
+      const home = this.hashOf(cells[cell]! - 1) & mask;
+      // The entry stays unless its home lies outside the stretch (hole, cell], cyclically.
+      const stays = hole <= cell ? hole < home && home <= cell : hole < home || home <= cell;
+      if (stays) continue;
+      cells[hole] = cells[cell]!;
+      hole = cell;
+    }
+    cells[hole] = 0;
+    this.count--;
+  }
+
+  clear(): void {
+    this.cells = new Int32Array(FIRST_CAPACITY);
+    this.mask = FIRST_CAPACITY - 1;
+    this.count = 0;
+  }
+
+  private resize(length: number): void {
+    const old = this.cells;
+    this.cells = new Int32Array(length);
+    this.mask = length - 1;
+    for (const value of old) {
+      if (value === 0) continue;
+      let cell = this.hashOf(value - 1) & this.mask;
+      while (this.cells[cell] !== 0) cell = (cell + 1) & this.mask;
+      this.cells[cell] = value;
+    }
+  }
+}
+
+/** Seeded per process, so which keys share a cell cannot be known from outside. */
+const SEED = randomBytes(4).readUInt32LE(0);
+
+/** FNV-1a over the UTF-16 code units of text[start, end), seeded, with a final mix. */
+function hashText(text: string, start: number, end: number): number {
+  let hash = SEED ^ 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x45d9f3b);
+  return (hash ^ (hash >>> 16)) >>> 0;
+}
+
 /** The user's text fields as one string (JSON if one of them holds the separator), and what the text cannot say. */
-function packUser(user: PublicUser, disabled: boolean): { text: string; flags: number } {
+function packUser(user: PublicUser, disabled: boolean): { fields: string; flags: number } {
   const fields = [user.email, user.name ?? '', user.image ?? '', user.role, user.teamName ?? ''];
   let flags = (user.name === null ? NAME_NULL : 0) | (user.image === null ? IMAGE_NULL : 0) | (user.teamName === null ? TEAM_NULL : 0);
   if (disabled) flags |= DISABLED;
-  if (fields.some((field) => field.includes(SEPARATOR))) return { text: JSON.stringify(fields), flags: flags | AS_JSON };
-  return { text: fields.join(SEPARATOR), flags };
+  if (fields.some((field) => field.includes(SEPARATOR))) return { fields: JSON.stringify(fields), flags: flags | AS_JSON };
+  return { fields: fields.join(SEPARATOR), flags };
 }
 
-function grown<T extends Float64Array | Int32Array | Uint8Array>(column: T, length: number): T {
+function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(column: T, length: number): T {
   const next = new (column.constructor as new (length: number) => T)(length);
   next.set(column);
   return next;

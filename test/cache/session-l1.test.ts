@@ -159,6 +159,47 @@ describe('session L1', () => {
     assert.equal(l1.getById('s2')?.id, 's2');
   });
 
+  test('its indexes stay exact through growth, eviction and deletion of thousands of sessions', () => {
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const clock = new TestClock(T0);
+    const l1 = new SessionL1(3_000, 60_000, clock);
+    const users = Array.from({ length: 700 }, (_, i) => user(`user-${i}`));
+    const model = new Map<string, string>();
+    for (let step = 0; step < 60_000; step++) {
+      const id = `session-${random(5_000)}`;
+      const roll = random(100);
+      if (roll < 45) {
+        const owner = users[random(users.length)]!;
+        l1.set(view(id, owner));
+        model.delete(id);
+        if (model.size >= 3_000) model.delete(model.keys().next().value!);
+        model.set(id, owner.id);
+      } else if (roll < 80) {
+        const found = l1.getById(id);
+        const expected = model.get(id);
+        assert.equal(found?.userId, expected, `${id} at step ${step}`);
+        assert.equal(l1.getByHash(`hash-of-${id}`)?.id, expected === undefined ? undefined : id);
+        if (expected !== undefined) {
+          model.delete(id);
+          model.set(id, expected);
+        }
+      } else if (roll < 95) {
+        l1.deleteSession(id);
+        model.delete(id);
+      } else {
+        const userId = `user-${random(users.length)}`;
+        l1.deleteUser(userId);
+        for (const [key, owner] of model) if (owner === userId) model.delete(key);
+      }
+      assert.equal(l1.size, model.size);
+    }
+    for (const [id, owner] of model) assert.equal(l1.getById(id)?.user.id, owner);
+  });
+
   test('behaves as a plain LRU map with a TTL, under any sequence of operations', () => {
     const users = [user('u1'), user('u2', { name: null, teamName: null }), user('u1', { updatedAt: T0, name: 'Renamed' })];
     const sessionIds = ['s1', 's2', 's3', 's4', 's5', 's6'];
