@@ -233,7 +233,7 @@ async function measure(sessions: number, perUser: number, connections: number): 
       peakRssMiB: filled.hwm / MiB,
       full,
       bytesPerSession: {
-        heap: ((full.heapUsedMiB - empty.heapUsedMiB) * MiB) / sessions,
+        heap: ((full.heapUsedMiB + full.externalMiB - empty.heapUsedMiB - empty.externalMiB) * MiB) / sessions,
         rss: ((full.rssMiB - empty.rssMiB) * MiB) / sessions,
       },
     };
