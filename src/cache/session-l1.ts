@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Clock, SessionView } from '../domain/ports.js';
 import type { PublicUser } from '../domain/users.js';
 
@@ -56,8 +57,7 @@ const SEPARATOR = '\u0000';
  */
 export class SessionL1 {
   private readonly ttl: number;
-  private readonly recentMax: number;
-  private recent = new Map<number, SessionView>();
+  private readonly recent: LRUCache<number, SessionView>;
   private readonly agents = new Map<string, string>();
 
   // Sessions, by slot.
@@ -105,7 +105,7 @@ export class SessionL1 {
     private readonly clock: Clock,
   ) {
     this.ttl = Math.max(ttlMs, 1);
-    this.recentMax = Math.min(maxEntries, RECENT_VIEWS);
+    this.recent = new LRUCache<number, SessionView>({ max: Math.min(maxEntries, RECENT_VIEWS) });
     this.byHash = new SlotIndex((slot) => hashText(this.texts[slot]!, 0, this.lengths[slot * 2]!));
     this.byId = new SlotIndex((slot) => {
       const start = this.lengths[slot * 2]!;
@@ -140,7 +140,7 @@ export class SessionL1 {
 
     const slot = this.takeSlot();
     const at = slot * 2;
-    this.texts[slot] = view.tokenHash + view.id + (view.ip ?? '');
+    this.texts[slot] = flat(view.tokenHash, view.id, view.ip ?? '');
     this.lengths[at] = view.tokenHash.length;
     this.lengths[at + 1] = view.id.length;
     this.writeSession(slot, view);
@@ -160,7 +160,7 @@ export class SessionL1 {
     const text = this.texts[slot]!;
     const ip = view.ip ?? '';
     if (text.length - this.lengths[slot * 2]! - this.lengths[slot * 2 + 1]! !== ip.length || !text.endsWith(ip)) {
-      this.texts[slot] = view.tokenHash + view.id + ip;
+      this.texts[slot] = flat(view.tokenHash, view.id, ip);
     }
     this.writeSession(slot, view);
     if (!this.userMatches(this.owners[slot]!, view)) {
@@ -188,7 +188,7 @@ export class SessionL1 {
 
   /** Forgets every session, and gives back the memory the columns took. */
   clear(): void {
-    this.recent = new Map();
+    this.recent.clear();
     this.capacity = this.used = this.count = 0;
     this.free = [];
     this.texts = [];
@@ -220,7 +220,7 @@ export class SessionL1 {
     for (let cell = table.home(hashText(tokenHash, 0, tokenHash.length)); ; cell = table.next(cell)) {
       const slot = table.at(cell);
       if (slot === NONE) return NONE;
-      if (this.lengths[slot * 2] === tokenHash.length && this.texts[slot]!.startsWith(tokenHash)) return slot;
+      if (this.lengths[slot * 2] === tokenHash.length && this.texts[slot]!.slice(0, tokenHash.length) === tokenHash) return slot;
     }
   }
 
@@ -233,17 +233,21 @@ export class SessionL1 {
     }
   }
 
+  // Comparing a slice is several times faster than startsWith here.
   private isId(slot: number, sessionId: string): boolean {
-    return this.lengths[slot * 2 + 1] === sessionId.length && this.texts[slot]!.startsWith(sessionId, this.lengths[slot * 2]!);
+    if (this.lengths[slot * 2 + 1] !== sessionId.length) return false;
+    const start = this.lengths[slot * 2]!;
+    return this.texts[slot]!.slice(start, start + sessionId.length) === sessionId;
   }
 
   private read(slot: number, maxAgeMs: number): SessionView | undefined {
-    if (this.isStale(slot)) {
+    const age = this.clock.now() - this.times[slot * TIMES + CACHED]!;
+    if (age > this.ttl) {
       this.remove(slot);
       return undefined;
     }
     this.toNewest(slot);
-    if (maxAgeMs < this.ttlMs && this.clock.now() - this.times[slot * TIMES + CACHED]! > maxAgeMs) return undefined;
+    if (maxAgeMs < this.ttlMs && age > maxAgeMs) return undefined;
     const known = this.recent.get(slot);
     if (known !== undefined) return known;
     const view = this.rebuild(slot);
@@ -256,9 +260,7 @@ export class SessionL1 {
   }
 
   private remember(slot: number, view: SessionView): void {
-    this.recent.delete(slot);
     this.recent.set(slot, view);
-    if (this.recent.size > this.recentMax) this.recent.delete(this.recent.keys().next().value!);
   }
 
   private rebuild(slot: number): SessionView {
@@ -354,7 +356,7 @@ export class SessionL1 {
   private newUserRecord(view: SessionView): number {
     const owner = this.takeUserSlot();
     const { fields, flags } = packUser(view.user, view.userDisabled);
-    this.userTexts[owner] = view.userId + fields;
+    this.userTexts[owner] = flat(view.userId, fields);
     this.userIdLengths[owner] = view.userId.length;
     this.userFlags[owner] = flags;
     const at = owner * USER_TIMES;
@@ -389,7 +391,7 @@ export class SessionL1 {
     for (let cell = table.home(hashText(userId, 0, userId.length)); ; cell = table.next(cell)) {
       const owner = table.at(cell);
       if (owner === NONE) return;
-      if (this.userIdLengths[owner] === userId.length && this.userTexts[owner]!.startsWith(userId)) visit(owner);
+      if (this.userIdLengths[owner] === userId.length && this.userTexts[owner]!.slice(0, userId.length) === userId) visit(owner);
     }
   }
 
@@ -561,6 +563,14 @@ function packUser(user: PublicUser, disabled: boolean): { fields: string; flags:
   if (disabled) flags |= DISABLED;
   if (fields.some((field) => field.includes(SEPARATOR))) return { fields: JSON.stringify(fields), flags: flags | AS_JSON };
   return { fields: fields.join(SEPARATOR), flags };
+}
+
+/**
+ * One flat string of the parts. `a + b` makes a rope that keeps `a` and `b`
+ * alive as they are, which would cost more than the strings it joins.
+ */
+function flat(...parts: string[]): string {
+  return parts.join('');
 }
 
 function grown<T extends Float64Array | Int32Array | Uint16Array | Uint8Array>(column: T, length: number): T {
