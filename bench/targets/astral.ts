@@ -325,7 +325,7 @@ function countRedisKeys(prefix: string): number {
 }
 
 /** Deletes the keys under our own prefix, never anything else. */
-function deleteRedisKeys(prefix: string): void {
+export function deleteRedisKeys(prefix: string): void {
   const keys = redisKeys(prefix);
   for (let i = 0; i < keys.length; i += 500) redis("del", ...keys.slice(i, i + 500));
 }
