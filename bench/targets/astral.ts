@@ -84,12 +84,12 @@ function drawDistinct(n: number, size: number, exclude: Set<number>): number[] {
   return out;
 }
 
-function astralTarget(store: "sqlite" | "postgres", withRedis = false): Target {
+function astralTarget(store: "sqlite" | "postgres", withRedis = false, workers = 1): Target {
   const storeLabel = store === "sqlite" ? "SQLite" : "PostgreSQL";
-  const suffix = withRedis ? "redis" : "";
+  const suffix = `${withRedis ? "redis" : ""}${workers > 1 ? `-${workers}w` : ""}`;
   return {
     id: `astral-${store}${suffix ? `-${suffix}` : ""}`,
-    label: `astral-auth (${storeLabel}${suffix ? " + Redis" : ""})`,
+    label: `astral-auth (${storeLabel}${withRedis ? " + Redis" : ""}${workers > 1 ? `, ${workers} workers` : ""})`,
     role: "subject",
     unavailable: () => (existsSync(CLI) ? null : "dist/cli.js not built (run `npm run build` at the root)"),
     async start(ctx) {
@@ -116,6 +116,7 @@ function astralTarget(store: "sqlite" | "postgres", withRedis = false): Target {
         // Default is 5 sessions per user (a new one ends the oldest); the
         // suite keeps up to sessions/users (50 by default) per user.
         ASTRAL_MAX_SESSIONS: "100",
+        ...(workers > 1 ? { ASTRAL_WORKERS: String(workers) } : {}),
       };
       const redisPrefix = `astral-bench-${randomId()}:`;
       const redisCleanup = withRedis ? onCleanup(async () => deleteRedisKeys(redisPrefix)) : undefined;
@@ -333,3 +334,5 @@ export function deleteRedisKeys(prefix: string): void {
 export const astralSqlite = astralTarget("sqlite");
 export const astralPostgres = astralTarget("postgres");
 export const astralPostgresRedis = astralTarget("postgres", true);
+/** ASTRAL_WORKERS=2: both cores checking sessions; measured on the mixed load only (unpinned). */
+export const astralPostgresRedisWorkers = astralTarget("postgres", true, 2);
