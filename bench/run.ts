@@ -6,7 +6,7 @@
 // docs/benchmarks.md.
 // Run from the project root, after `npm run build`:
 //   node --import tsx bench/run.ts [--quick] [--only=...] (see --help)
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { spawnSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -17,6 +17,7 @@ import { runCleanups } from "./lib/cleanup.ts";
 import { fixedJob, loginJobs, mixedJob, registerJobs, runInterleaved, seedSessionSpecs, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
 import { runScale } from "./lib/scale.ts";
 import { estimateSeconds } from "./lib/estimate.ts";
+import { renderMemory, renderRevocation, type MemoryReport, type RevocationReport } from "./lib/report-extra.ts";
 import { compactJson, renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
 import type { Credentials, Measurement, RequestSpec, SessionMode, Settings, Workload } from "./lib/types.ts";
 import { BENCH_DIR, ROOT_DIR, type Instance, type Target } from "./targets/common.ts";
@@ -73,9 +74,23 @@ function selectScaleTargets(s: Settings): Target[] {
 const RESULTS_FILE = join(BENCH_DIR, "results", "latest.json");
 const DOCS_FILE = join(ROOT_DIR, "docs", "benchmarks.md");
 
+const MEMORY_FILE = join(BENCH_DIR, "results", "memory.json");
+const REVOCATION_FILE = join(BENCH_DIR, "results", "revocation.json");
+/** Hand-written reading of the figures: why a target is met or missed. Kept with the suite, updated with each published run. */
+const ANALYSIS_FILE = join(BENCH_DIR, "analysis.md");
+
+/**
+ * The suite's tables, then the cache memory and revocation delay from their
+ * own scripts (bench/session-cache-memory.ts, bench/revocation.ts) when their
+ * results are there, then the analysis.
+ */
 function renderDocs(report: Report): void {
+  const parts = [renderMarkdown(report)];
+  if (existsSync(MEMORY_FILE)) parts.push(renderMemory(JSON.parse(readFileSync(MEMORY_FILE, "utf8")) as MemoryReport));
+  if (existsSync(REVOCATION_FILE)) parts.push(renderRevocation(JSON.parse(readFileSync(REVOCATION_FILE, "utf8")) as RevocationReport));
+  if (existsSync(ANALYSIS_FILE)) parts.push(readFileSync(ANALYSIS_FILE, "utf8"));
   mkdirSync(dirname(DOCS_FILE), { recursive: true });
-  writeFileSync(DOCS_FILE, renderMarkdown(report));
+  writeFileSync(DOCS_FILE, `${parts.map((part) => part.trimEnd()).join("\n\n")}\n`);
 }
 
 /** Fails early, with the fix, when a tool the suite needs is missing. */
