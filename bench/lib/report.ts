@@ -311,7 +311,7 @@ export function renderMarkdown(r: Report): string {
     "",
     `## 6. Scale: ${s.scaleSizes.map(f0).join(", ")} users and sessions`,
     "",
-    `One store per target, grown in place; figures are medians over the rounds at each size, except first use (one run over each size's never-used sessions). Target: no more than ${TARGET_SCALE_DRIFT * 100} % worse at the largest size than at the smallest; verdicts in parentheses are for information, not targets.`,
+    `One store per target, grown in place; figures are medians over the rounds at each size, except first use (one run over each size's never-used sessions). Target: no more than ${TARGET_SCALE_DRIFT * 100} % worse at the largest size than at the smallest; verdicts in parentheses are for information, not targets. The sizes are measured one after the other, not interleaved, so other work on a shared machine lands on some sizes and not others: a miss at a size marked † may be that rather than the size (each run's figures and busy share are in bench/results/latest.json).`,
     "",
     ...scaleSection(r),
     "## 7. Targets",
