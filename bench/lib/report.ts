@@ -25,6 +25,11 @@ export const TARGET_VALIDATION_P99_MS = 25;
 export const TARGET_LOGIN_P99_MS = 50;
 export const TARGET_FIXED_P99_MS = 1;
 export const TARGET_SCALE_DRIFT = 0.1;
+export const TARGET_VS_BARE = 0.7;
+export const AIM_VS_BARE = 0.85;
+export const TARGET_VS_PEERS = 30;
+export const TARGET_LOGIN_VS_HASH = 1.1;
+export const TARGET_LOGINS_VS_LOOP = 0.9;
 
 const f0 = (n: number) => (Number.isFinite(n) ? Math.round(n).toLocaleString("en-US") : "—");
 const f2 = (n: number) => (Number.isFinite(n) ? n.toFixed(2) : "—");
@@ -211,6 +216,7 @@ function targetsSection(r: Report): string[] {
     lines.push(`- **Session validation p99 < ${TARGET_VALIDATION_P99_MS} ms** (full speed, ${r.settings.sessionConnections} connections, section 1):`);
     for (const m of sessions) lines.push(`  - ${name(m)}, ${MODE_LABEL[m.variant] ?? m.variant}: p99 ${f2(m.median.p99)} ms — ${verdictMax(m.median.p99, TARGET_VALIDATION_P99_MS, "ms")}`);
   }
+  lines.push(...ratioTargets(ms));
   const logins = ms.filter((m) => m.workload === "login" && subject(m) && m.variant === "c1");
   if (logins.length) {
     lines.push(`- **Login p99 < ${TARGET_LOGIN_P99_MS} ms** (one login at a time, section 3):`);
@@ -236,6 +242,43 @@ function targetsSection(r: Report): string[] {
     }
   }
   return lines.length ? lines : ["_No astral-auth figure in this run._"];
+}
+
+/** At least `floor` times the reference: "met", or "missed" with the ratio reached. */
+function verdictMin(value: number, reference: number, floor: number): string {
+  if (!Number.isFinite(value) || !Number.isFinite(reference) || reference <= 0) return "—";
+  const reached = value / reference;
+  return reached >= floor ? `met (${reached.toFixed(2)}×)` : `**missed**: ${reached.toFixed(2)}× (${pct(reached / floor)} of the target)`;
+}
+
+/** The issue's ratio targets, each against its reference measured in the same run. */
+function ratioTargets(ms: Measurement[]): string[] {
+  const lines: string[] = [];
+  const find = (workload: string, target: string, variant: string) => ms.find((m) => m.workload === workload && m.target === target && m.variant === variant);
+  const subjects = (workload: string) => ms.filter((m) => m.workload === workload && m.role === "subject");
+  const bare = find("session", "fastify-bare", "bearer")?.median.rps ?? NaN;
+  const peers = ms.filter((m) => m.workload === "session" && m.role === "peer" && !m.target.startsWith("handwritten"));
+  const bestPeer = Math.max(...peers.map((m) => m.median.rps));
+  const sessions = subjects("session");
+  if (sessions.length) {
+    lines.push(`- **Session validation ≥ ${TARGET_VS_BARE}× the bare route's req/s (aim ${AIM_VS_BARE}×) and ≥ ${TARGET_VS_PEERS}× Better Auth's and Auth.js's best** (section 1; bare ${f0(bare)} req/s, best of those peers ${f0(bestPeer)} req/s):`);
+    for (const m of sessions) {
+      lines.push(`  - ${name(m)}, ${MODE_LABEL[m.variant] ?? m.variant}: ${f0(m.median.rps)} req/s — vs bare ${verdictMin(m.median.rps, bare, TARGET_VS_BARE)}; vs peers ${verdictMin(m.median.rps, bestPeer, TARGET_VS_PEERS)}`);
+    }
+  }
+  const hashC1 = find("login", "argon2-loop", "c1")?.median.p50 ?? NaN;
+  const hashC16 = find("login", "argon2-loop", "c16")?.median.rps ?? NaN;
+  const c1 = subjects("login").filter((m) => m.variant === "c1");
+  if (c1.length) {
+    lines.push(`- **Login p50 at c=1 ≤ ${TARGET_LOGIN_VS_HASH}× one verification** (section 3; one argon2id verification alone: p50 ${f2(hashC1)} ms):`);
+    for (const m of c1) lines.push(`  - ${name(m)}: p50 ${f2(m.median.p50)} ms, ${ratio(m.median.p50, hashC1)} — ${m.median.p50 <= TARGET_LOGIN_VS_HASH * hashC1 ? "met" : `**missed** by ${f2(m.median.p50 - TARGET_LOGIN_VS_HASH * hashC1)} ms`}`);
+  }
+  const c16 = subjects("login").filter((m) => m.variant === "c16");
+  if (c16.length) {
+    lines.push(`- **Logins/s at c=16 ≥ ${TARGET_LOGINS_VS_LOOP}× the bare hashing loop on both cores** (section 3; loop ${f0(hashC16)} hashes/s):`);
+    for (const m of c16) lines.push(`  - ${name(m)}: ${f0(m.median.rps)} logins/s — ${verdictMin(m.median.rps, hashC16, TARGET_LOGINS_VS_LOOP)}`);
+  }
+  return lines;
 }
 
 function noisySummary(all: Measurement[], noisyOnes: Measurement[]): string {
