@@ -93,7 +93,9 @@ export function renderMemory(json: MemoryReport): string {
     `\`node dist/cli.js serve\` on its own SQLite database, sessions written straight into it (${perUser}), then every session checked once with` +
       ` \`GET /v1/session\` (Bearer, ${json.connections} kept-alive connections), which fills the in-process cache (L1).` +
       " Heap (V8's heap used plus external memory such as typed arrays) and RSS are read in the server after two full collections;" +
-      " per session is (filled − empty) / sessions. RSS before GC is read 2 s after the fill, as the process holds it.",
+      " per session is (filled − empty) / sessions. RSS before GC is read 2 s after the fill, as the process holds it." +
+      " What does not grow with the cache (the answers memoised for the 50,000 views handed out last, and those views) weighs on the" +
+      " per-session figures of a small cache.",
     "",
     row(["Sessions cached", "Heap bytes / session", "RSS bytes / session", "Heap used", "RSS after GC", "RSS before GC", "Peak RSS", "Empty RSS"]),
     row(["---:", "---:", "---:", "---:", "---:", "---:", "---:", "---:"]),
@@ -103,7 +105,7 @@ export function renderMemory(json: MemoryReport): string {
     ])),
     "",
     ...json.runs.map((r) => `- ${f0(r.sessions)} sessions: filled at ${f0(r.fillPerSecond)} checks/s; ${f0(r.l1Misses)} L1 misses while filling;` +
-      ` ${f0(r.sampleL1Hits)} of ${f0(r.sampleChecked)} sessions checked again were L1 hits.`),
+      ` ${f0(r.sampleL1Hits)} of ${f0(r.sampleChecked)} sessions checked again were L1 hits; ${f0(r.riskEvents)} risk events recorded.`),
     "",
   ].join("\n");
 }
@@ -119,7 +121,9 @@ export function renderRevocation(json: RevocationReport): string {
     "",
     "Two `node dist/cli.js serve` processes (A and B) on one PostgreSQL database and one Redis. Each session is first checked on both," +
       " so both caches hold it; then it is revoked on A and, from the moment A's answer arrives, B is asked `GET /v1/session` over a" +
-      " kept-alive connection, again and again, until it answers 401. The delay is that time; it includes one round trip to B." +
+      " kept-alive connection, again and again, until it answers 401. The delay is that time. When B answered no 200 after A's answer," +
+      " the revocation had reached B before A answered, and the delay is one check that B cannot answer from its cache (it asks Redis" +
+      " and PostgreSQL before it refuses)." +
       ` Settings: ${settings}.`,
     "",
     row(["Revocation", "Count", "p50 ms", "p95 ms", "p99 ms", "max ms", "200s from B after A answered", "never refused", "cached check on B, p50 ms", "A's answer p50 ms"]),
