@@ -20,6 +20,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { onCleanup, runCleanups } from "./lib/cleanup.ts";
 import { expectStatus, mapLimit, postJson, send } from "./lib/http.ts";
+import { readFlags } from "./lib/options.ts";
 import { createDatabase, serverVersion } from "./lib/postgres.ts";
 import { freePort, killAllStarted, startProcess, stopProcess, waitForHttp, type Proc } from "./lib/processes.ts";
 import { awaitQuiet } from "./lib/quiet.ts";
@@ -47,20 +48,12 @@ const log = (msg: string) => console.log(`[revocation ${new Date().toISOString()
 interface Options { sessions: number; logoutAll: number; password: number; giveUpMs: number; maxWaitS: number; write: boolean }
 
 function parseArgs(argv: string[]): Options {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    if (arg === "--help" || arg === "-h") { console.log(USAGE); process.exit(0); }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? "true");
-  }
+  const flags = readFlags(argv, USAGE, ["sessions", "logout-all", "password", "give-up", "max-wait", "no-write"]);
   const count = (name: string, fallback: number) => {
     const n = Number(flags.get(name) ?? fallback);
     if (!Number.isInteger(n) || n < 0) throw new Error(`--${name} takes a whole number`);
     return n;
   };
-  const unknown = [...flags.keys()].filter((k) => !["sessions", "logout-all", "password", "give-up", "max-wait", "no-write"].includes(k));
-  if (unknown.length) throw new Error(`unknown option(s) ${unknown.join(", ")}\n${USAGE}`);
   return {
     sessions: count("sessions", 500), logoutAll: count("logout-all", 500), password: count("password", 200),
     giveUpMs: count("give-up", 5000), maxWaitS: count("max-wait", 60), write: !flags.has("no-write"),

@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hash as argon2id } from "@node-rs/argon2";
 import Database from "better-sqlite3";
+import { readFlags } from "./lib/options.ts";
 import { freePort, killAllStarted, logTail, startProcess, stopProcess, waitForHttp, type Proc } from "./lib/processes.ts";
 import type { MemoryReport, MemoryRun, MemorySnapshot } from "./lib/report-extra.ts";
 import { BENCH_DIR, ROOT_DIR } from "./targets/common.ts";
@@ -52,13 +53,7 @@ const MiB = 1_048_576;
 const log = (msg: string) => console.log(`[memory ${new Date().toISOString().slice(11, 19)}] ${msg}`);
 
 function parseArgs(argv: string[]) {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    if (arg === "--help" || arg === "-h") { console.log(USAGE); process.exit(0); }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? "true");
-  }
+  const flags = readFlags(argv, USAGE, ["sessions", "sessions-per-user", "connections", "no-write"]);
   const positive = (name: string, fallback: number) => {
     const n = Number(flags.get(name) ?? fallback);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer`);

@@ -33,19 +33,28 @@ const USAGE = `usage: node --import tsx bench/run.ts [options]
 /** Every workload, in the order they run. */
 export const WORKLOADS: Workload[] = ["session", "fixed", "login", "register", "mixed", "scale"];
 
+/**
+ * `--name=value` and `--flag` arguments by name; `--help` prints `usage` and
+ * exits; anything else, or a name not in `known`, is an error with the usage.
+ * Shared by the suite and the stand-alone scripts.
+ */
+export function readFlags(argv: string[], usage: string, known: readonly string[]): Map<string, string> {
+  const flags = new Map<string, string>();
+  for (const arg of argv) {
+    if (arg === "--help" || arg === "-h") { console.log(usage); process.exit(0); }
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m) throw new Error(`unknown argument ${arg}\n${usage}`);
+    if (!known.includes(m[1]!)) throw new Error(`unknown option --${m[1]}\n${usage}`);
+    flags.set(m[1]!, m[2] ?? "true");
+  }
+  return flags;
+}
+
 export interface Cli { settings: Settings; writeDocs: boolean; renderOnly: boolean }
 
 export function parseArgs(argv: string[]): Cli {
-  const flags = new Map<string, string>();
-  for (const arg of argv) {
-    if (arg === "--help" || arg === "-h") { console.log(USAGE); process.exit(0); }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown argument ${arg}\n${USAGE}`);
-    flags.set(m[1]!, m[2] ?? "true");
-  }
-  const known = ["quick", "only", "workloads", "sessions", "users", "runs", "duration", "login-duration", "mixed-duration", "connections",
-    "scale-sizes", "scale-sample", "max-wait", "no-docs", "render"];
-  for (const key of flags.keys()) if (!known.includes(key)) throw new Error(`unknown option --${key}\n${USAGE}`);
+  const flags = readFlags(argv, USAGE, ["quick", "only", "workloads", "sessions", "users", "runs", "duration", "login-duration", "mixed-duration",
+    "connections", "scale-sizes", "scale-sample", "max-wait", "no-docs", "render"]);
 
   const quick = flags.has("quick");
   const num = (key: string, fallback: number) => {
