@@ -12,7 +12,6 @@
 // Writes bench/results/revocation.json (see renderRevocation in lib/report-extra.ts).
 // The database (bench_revoke_<random>) is dropped and the Redis keys under
 // the run's own prefix are deleted at the end, also on Ctrl-C.
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
@@ -20,6 +19,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { onCleanup, runCleanups } from "./lib/cleanup.ts";
 import { expectStatus, mapLimit, postJson, send } from "./lib/http.ts";
+import { astralCommit, redisVersion } from "./lib/machine.ts";
 import { readFlags } from "./lib/options.ts";
 import { createDatabase, serverVersion } from "./lib/postgres.ts";
 import { freePort, killAllStarted, startProcess, stopProcess, waitForHttp, type Proc } from "./lib/processes.ts";
@@ -189,21 +189,6 @@ async function measureKind(kind: RevocationKind["kind"], label: string, probes: 
   return { kind, label, delay: stats(delays), revokeCall: stats(calls), cachedCheck: stats(checks), staleAnswers: stale, timedOut };
 }
 
-function commit(): string {
-  try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT_DIR, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT_DIR, encoding: "utf8" }).trim() !== "";
-    return dirty ? `${head} plus uncommitted changes in src/` : head;
-  } catch { return "?"; }
-}
-
-function redisVersion(): string {
-  try {
-    const info = execFileSync("redis-cli", ["-u", REDIS_URL, "info", "server"], { encoding: "utf8" });
-    return /redis_version:(\S+)/.exec(info)?.[1] ?? "?";
-  } catch { return "unavailable"; }
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error("dist/cli.js not built: run `npm run build` first");
@@ -265,9 +250,9 @@ async function main(): Promise<void> {
       date: new Date().toISOString(),
       node: process.version,
       cores: availableParallelism(),
-      astral: commit(),
+      astral: astralCommit(ROOT_DIR),
       postgres: await serverVersion(),
-      redis: redisVersion(),
+      redis: redisVersion(["-u", REDIS_URL]),
       busyBefore,
       settings: { instances: 2, "sessions per user (logout)": SESSIONS_PER_USER, "give up after ms": options.giveUpMs },
       kinds,

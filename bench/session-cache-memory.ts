@@ -20,6 +20,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { hash as argon2id } from "@node-rs/argon2";
 import Database from "better-sqlite3";
+import { astralCommit } from "./lib/machine.ts";
 import { readFlags } from "./lib/options.ts";
 import { freePort, killAllStarted, logTail, startProcess, stopProcess, waitForHttp, type Proc } from "./lib/processes.ts";
 import type { MemoryReport, MemoryRun, MemorySnapshot } from "./lib/report-extra.ts";
@@ -244,14 +245,6 @@ async function measure(sessions: number, perUser: number, connections: number): 
   }
 }
 
-function commit(): string {
-  try {
-    const head = execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: ROOT_DIR, encoding: "utf8" }).trim();
-    const dirty = execFileSync("git", ["status", "--porcelain", "--", "src"], { cwd: ROOT_DIR, encoding: "utf8" }).trim() !== "";
-    return dirty ? `${head} plus uncommitted changes in src/` : head;
-  } catch { return "?"; }
-}
-
 async function main(): Promise<void> {
   const options = parseArgs(process.argv.slice(2));
   if (!existsSync(CLI)) throw new Error("dist/cli.js not built: run `npm run build` first");
@@ -260,7 +253,7 @@ async function main(): Promise<void> {
     node: process.version,
     cores: availableParallelism(),
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    astral: commit(),
+    astral: astralCommit(ROOT_DIR),
     sessionsPerUser: options.perUser,
     connections: options.connections,
     runs: [],
