@@ -1,8 +1,9 @@
-import type { FastifyInstance, FastifyReply, onRequestHookHandler, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, onRequestHookHandler } from 'fastify';
 import type { RateBucket } from '../config.js';
 import type { GuardianParts } from '../guardian-wiring.js';
 import type { RateDecision } from '../service/rate-limiter.js';
 import { sendError } from './error-handler.js';
+import { withHook } from './route-hooks.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -27,7 +28,7 @@ export function installProtection(app: FastifyInstance, parts: GuardianParts): v
   app.addHook('onRoute', (route) => {
     const bucket = route.config?.rateBucket ?? 'general';
     if (bucket === 'none') return;
-    route.onRequest = [...hooksOf(route.onRequest), guardFor(bucket, parts)];
+    route.onRequest = withHook<onRequestHookHandler>(route.onRequest, guardFor(bucket, parts));
   });
   const unmatched = guardFor('general', parts);
   app.addHook('onRequest', (request, reply, done) => {
@@ -56,11 +57,6 @@ function guardFor(bucket: RateBucket | 'unlimited', parts: GuardianParts): onReq
 
 function blocked(reply: FastifyReply): void {
   sendError(reply, { code: 'forbidden', message: 'requests from this address are blocked' });
-}
-
-function hooksOf(hooks: RouteOptions['onRequest']): onRequestHookHandler[] {
-  if (hooks === undefined) return [];
-  return (Array.isArray(hooks) ? hooks : [hooks]) as onRequestHookHandler[];
 }
 
 function setRateHeaders(reply: FastifyReply, decision: RateDecision): void {

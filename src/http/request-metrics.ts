@@ -1,5 +1,6 @@
 import type { FastifyInstance, onResponseHookHandler, RouteOptions } from 'fastify';
 import type { Metrics, RequestTimer } from '../observability/metrics.js';
+import { withHook } from './route-hooks.js';
 
 /**
  * Times every response by route pattern and status, never by raw URL. Each
@@ -13,7 +14,7 @@ export function installRequestMetrics(app: FastifyInstance, metrics: Metrics): v
 
   app.addHook('onRoute', (route) => {
     const timer = metrics.requestTimer(methodLabel(route.method), route.url);
-    route.onResponse = [...hooksOf(route.onResponse), timing(timer)];
+    route.onResponse = withHook<onResponseHookHandler>(route.onResponse, timing(timer));
   });
 
   const unmatched = metrics.requestTimer('ANY', 'unmatched');
@@ -32,9 +33,4 @@ function timing(timer: RequestTimer): onResponseHookHandler {
 
 function methodLabel(method: RouteOptions['method']): string {
   return Array.isArray(method) ? method.join(',') : String(method);
-}
-
-function hooksOf(hooks: RouteOptions['onResponse']): onResponseHookHandler[] {
-  if (hooks === undefined) return [];
-  return (Array.isArray(hooks) ? hooks : [hooks]) as onResponseHookHandler[];
 }
