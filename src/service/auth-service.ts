@@ -203,7 +203,7 @@ export class AuthService {
     return { view: checked, claims };
   }
 
-  issueAccessToken(view: SessionView): Promise<{ token: string; expiresAt: number }> {
+  issueAccessToken(view: SessionView): { token: string; expiresAt: number } {
     return this.deps.accessTokens.issue({ userId: view.userId, sessionId: view.id, role: view.user.role });
   }
 
@@ -317,7 +317,7 @@ export class AuthService {
     if (!(await this.deps.guardian.createSession(row))) return undefined;
     this.deps.sessions.remember({ ...session, ...client, tokenHash, userId: user.id, user, userDisabled: false, stepUpRequired: false });
 
-    const access = await this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });
+    const access = this.deps.accessTokens.issue({ userId: user.id, sessionId: session.id, role: user.role });
     const { id, createdAt, expiresAt } = session;
     return {
       user,

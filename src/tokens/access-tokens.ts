@@ -1,11 +1,15 @@
+import { createSigner } from 'fast-jwt';
 import * as jose from 'jose';
 import { LRUCache } from 'lru-cache';
 import type { Clock } from '../domain/ports.js';
-import type { KeyRing, SigningAlg } from './key-ring.js';
+import type { KeyRing, LoadedKey, SigningAlg } from './key-ring.js';
 
 /**
  * Short-lived access tokens (RFC 9068 shape): a JWT carrying the user id, the
- * session id and the role, signed with the ring's current key. Verification
+ * session id and the role, signed with the ring's current key. Signing is
+ * fast-jwt's, synchronous over node:crypto (about 60 µs); jose signs through
+ * WebCrypto, which queues each signature on libuv's thread pool behind the
+ * password hashes of concurrent logins. Verification
  * follows RFC 8725: an allow-list of asymmetric algorithms, keys only from the
  * ring (never from `jwk`/`jku`/`x5u` headers), `typ`, `iss`, `aud`, `exp` and
  * `nbf` checked with at most 30 s of clock skew.
@@ -36,6 +40,7 @@ interface VerifiedToken {
 
 export class AccessTokens {
   private lastReload = 0;
+  private readonly signers = new WeakMap<LoadedKey, (claims: Record<string, unknown>) => string>();
   // Signature checks cost ~150 µs; a token seen before is looked up by its whole text (R38).
   private readonly verified: LRUCache<string, VerifiedToken>;
 
@@ -48,19 +53,29 @@ export class AccessTokens {
     this.verified = new LRUCache({ max: cacheEntries });
   }
 
-  async issue(claims: Omit<AccessClaims, 'expiresAt'>): Promise<{ token: string; expiresAt: number }> {
+  issue(claims: Omit<AccessClaims, 'expiresAt'>): { token: string; expiresAt: number } {
     const now = this.clock.now();
-    const key = this.ring.signingKey(now);
     const expiresAt = now + this.settings.ttlMs;
-    const token = await new jose.SignJWT({ sid: claims.sessionId, role: claims.role })
-      .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: ACCESS_TOKEN_TYPE })
-      .setSubject(claims.userId)
-      .setIssuer(this.settings.issuer)
-      .setAudience(this.settings.audience)
-      .setIssuedAt(Math.floor(now / 1000))
-      .setExpirationTime(Math.floor(expiresAt / 1000))
-      .sign(key.privateKey);
+    const token = this.signerFor(this.ring.signingKey(now))({
+      sub: claims.userId,
+      sid: claims.sessionId,
+      role: claims.role,
+      iss: this.settings.issuer,
+      aud: this.settings.audience,
+      iat: Math.floor(now / 1000),
+      exp: Math.floor(expiresAt / 1000),
+    });
     return { token, expiresAt };
+  }
+
+  private signerFor(key: LoadedKey): (claims: Record<string, unknown>) => string {
+    let signer = this.signers.get(key);
+    if (!signer) {
+      // Every claim, iat and exp included, comes from the payload: the service's clock decides them.
+      signer = createSigner({ key: key.privatePem, algorithm: key.alg, kid: key.kid, header: { alg: key.alg, typ: ACCESS_TOKEN_TYPE } });
+      this.signers.set(key, signer);
+    }
+    return signer;
   }
 
   /** The token's claims, or undefined for any token this service would not accept. */

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { KeyObject, randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { KeyStore, StoredSigningKey } from '../domain/ports.js';
@@ -15,6 +15,8 @@ export interface LoadedKey {
   readonly alg: SigningAlg;
   readonly publicJwk: jose.JWK;
   readonly privateKey: jose.CryptoKey;
+  /** The private key as PKCS #8 PEM, for the synchronous signer (see access-tokens.ts). */
+  readonly privatePem: string;
   readonly publicKey: jose.CryptoKey;
   readonly createdAt: number;
   readonly activatesAt: number;
@@ -87,10 +89,11 @@ export class KeyRing {
     const privateJwk = JSON.parse(this.box.open(stored.privateKeySealed, SEAL_CONTEXT)) as jose.JWK;
     const alg = stored.alg as SigningAlg;
     const privateKey = (await jose.importJWK(privateJwk, alg)) as jose.CryptoKey;
+    const privatePem = KeyObject.from(privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
     const publicJwk = JSON.parse(stored.publicJwk) as jose.JWK;
     const publicKey = (await jose.importJWK(publicJwk, alg)) as jose.CryptoKey;
     const { kid, createdAt, activatesAt, retiresAt } = stored;
-    return { kid, alg, publicJwk, privateKey, publicKey, createdAt, activatesAt, retiresAt };
+    return { kid, alg, publicJwk, privateKey, privatePem, publicKey, createdAt, activatesAt, retiresAt };
   }
 }
 
