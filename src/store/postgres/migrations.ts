@@ -196,4 +196,35 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       END $$;
     `,
   },
+  {
+    version: 6,
+    name: 'a login makes its session and keeps the cap in one call',
+    // One round trip instead of two. The user's row is locked first: logins of
+    // one user queue here, so each trim sees the sessions of those before it,
+    // and a password change in flight is waited for and its hash compared.
+    // Each statement of a function reads what is committed when it starts.
+    sql: `
+      CREATE FUNCTION create_capped_session(
+        p_id text, p_token bytea, p_user text, p_created timestamptz, p_expires timestamptz,
+        p_seen timestamptz, p_ip text, p_agent text, p_verified_hash text, p_cap integer
+      ) RETURNS text[] LANGUAGE plpgsql AS $$
+      DECLARE
+        current_hash text;
+        evicted text[];
+      BEGIN
+        SELECT "hashedPassword" INTO current_hash FROM users WHERE id = p_user FOR NO KEY UPDATE;
+        IF NOT FOUND OR (p_verified_hash IS NOT NULL AND current_hash IS DISTINCT FROM p_verified_hash) THEN
+          RETURN NULL;
+        END IF;
+        INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent")
+          VALUES (p_id, p_token, p_user, p_created, p_expires, p_seen, p_ip, p_agent);
+        WITH gone AS (
+          DELETE FROM sessions WHERE id IN (
+            SELECT id FROM sessions WHERE "userId" = p_user ORDER BY "createdAt" DESC, id DESC OFFSET p_cap)
+          RETURNING id)
+        SELECT coalesce(array_agg(id), '{}') INTO evicted FROM gone;
+        RETURN evicted;
+      END $$;
+    `,
+  },
 ];

@@ -14,7 +14,6 @@ import { postgresAudit } from './pg-audit.js';
 import { postgresCounters } from './pg-counters.js';
 import { postgresMfa } from './pg-mfa.js';
 import { inTransaction, runner, toDate } from './pg-run.js';
-import { HOT_QUERIES } from './postgres-store.js';
 
 const SUMMARY_COLUMNS = 'id, "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent"';
 
@@ -76,26 +75,16 @@ function addressBlocks(pool: pg.Pool): AddressBlockStore {
 function sessionControl(pool: pg.Pool): SessionControlStore {
   const run = runner(pool);
   return {
-    // Two statements, each atomic, instead of a transaction's five round trips.
-    // The insert shares a lock on the user's row, so a password change in
-    // flight is waited for and its new hash is what is compared. The trim
-    // then sees every session committed so far: two logins of one user at
-    // once each trim after their own insert, and the newest `maxPerUser`
-    // remain whichever trims last. Between the two a user may hold one
-    // session over the cap for a moment; that is all a crash there leaves.
+    // One call of create_capped_session (migration 6): the insert, compared
+    // against the hash the login verified, and the trim, in one round trip.
     async createCappedSession(session, maxPerUser) {
-      const values = [session.id, tokenHashBytes(session.tokenHash), session.userId, new Date(session.createdAt),
-        new Date(session.expiresAt), new Date(session.lastSeenAt), session.ip, session.userAgent];
-      const inserted = session.verifiedHash === undefined
-        ? await run(HOT_QUERIES.insertSession, values)
-        : await run(HOT_QUERIES.insertSessionIfHash, [...values, session.verifiedHash]);
-      if (inserted.rowCount !== 1) return undefined;
       const { rows } = await run(
-        `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = $1
-           ORDER BY "createdAt" DESC, id DESC OFFSET $2) RETURNING id`,
-        [session.userId, maxPerUser],
+        'SELECT create_capped_session($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) AS evicted',
+        [session.id, tokenHashBytes(session.tokenHash), session.userId, new Date(session.createdAt),
+          new Date(session.expiresAt), new Date(session.lastSeenAt), session.ip, session.userAgent,
+          session.verifiedHash ?? null, maxPerUser],
       );
-      return rows.map((row: { id: string }) => row.id);
+      return (rows[0]?.evicted as string[] | null) ?? undefined;
     },
     async listSessionsOfUser(userId) {
       const { rows } = await run(
