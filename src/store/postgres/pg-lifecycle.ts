@@ -168,9 +168,10 @@ async function moveEmail(client: Client, grant: LinkGrant, now: number): Promise
  * notice when the device is new and not the account's first: the pieces see
  * one snapshot and commit together.
  */
+// Two index probes, however many devices the account has signed in from.
 const RECORD_SIGN_IN = `WITH prior AS (
-    SELECT count(*)::int AS devices, count(*) FILTER (WHERE "deviceKey" = $2)::int AS same
-    FROM known_devices WHERE "userId" = $1
+    SELECT EXISTS (SELECT 1 FROM known_devices WHERE "userId" = $1) AS "anyDevice",
+      EXISTS (SELECT 1 FROM known_devices WHERE "userId" = $1 AND "deviceKey" = $2) AS same
   ), seen AS (
     INSERT INTO known_devices ("userId", "deviceKey", ip, "userAgent", "firstSeenAt", "lastSeenAt")
     VALUES ($1, $2, $3, $4, $5, $5)
@@ -178,9 +179,9 @@ const RECORD_SIGN_IN = `WITH prior AS (
   ), notice AS (
     INSERT INTO mail_outbox (id, kind, "userId", recipient, data, "dueAt", "createdAt")
     SELECT $6::text, $7::text, $1, $8::text, $9::jsonb, $5, $5 FROM prior
-    WHERE devices > 0 AND same = 0 AND $6::text IS NOT NULL
+    WHERE "anyDevice" AND NOT same AND $6::text IS NOT NULL
   )
-  SELECT devices, same FROM prior`;
+  SELECT "anyDevice", same FROM prior`;
 
 function accountData(store: PostgresStore): AccountDataStore {
   return {
@@ -188,8 +189,8 @@ function accountData(store: PostgresStore): AccountDataStore {
       const { userId, deviceKey, ip, userAgent, at } = sighting;
       const mail = notice ? [notice.id, notice.kind, notice.recipient, JSON.stringify(notice.data)] : [null, null, null, null];
       const { rows } = await store.query(RECORD_SIGN_IN, [userId, deviceKey, ip, userAgent, new Date(at), ...mail]);
-      const { devices, same } = rows[0] as { devices: number; same: number };
-      return same > 0 ? 'known' : devices === 0 ? 'first' : 'new';
+      const { anyDevice, same } = rows[0] as { anyDevice: boolean; same: boolean };
+      return same ? 'known' : anyDevice ? 'new' : 'first';
     },
     async listSessionsOfUser(userId) {
       const { rows } = await store.query(

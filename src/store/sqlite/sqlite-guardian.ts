@@ -12,6 +12,7 @@ import { tokenHashBytes, toUser, USER_COLUMNS, type UserRow } from '../rows.js';
 import { sqliteAudit } from './sqlite-audit.js';
 import { sqliteCounters } from './sqlite-counters.js';
 import { sqliteMfa } from './sqlite-mfa.js';
+import { prepared } from './statements.js';
 
 const SUMMARY_COLUMNS = 'id, "userId", "createdAt", "expiresAt", "lastSeenAt", ip, "userAgent"';
 
@@ -29,9 +30,9 @@ export function sqliteGuardian(db: Database.Database): GuardianStore {
 }
 
 function knownClients(db: Database.Database): KnownClientStore {
-  const find = db.prepare(`SELECT 1 FROM known_clients
+  const find = prepared(db, `SELECT 1 FROM known_clients
     WHERE "userId" = ? AND kind = ? AND value = ? AND "lastSeenAt" >= ?`);
-  const upsert = db.prepare(`INSERT INTO known_clients ("userId", kind, value, "lastSeenAt") VALUES (?, ?, ?, ?)
+  const upsert = prepared(db, `INSERT INTO known_clients ("userId", kind, value, "lastSeenAt") VALUES (?, ?, ?, ?)
     ON CONFLICT DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt"`);
   return {
     async findKnownClients(userId, clients, since) {
@@ -46,25 +47,25 @@ function knownClients(db: Database.Database): KnownClientStore {
 function addressBlocks(db: Database.Database): AddressBlockStore {
   return {
     async insertAddressBlock(block) {
-      db.prepare(`INSERT INTO address_blocks (id, cidr, "until", reason, "createdBy", "createdAt")
+      prepared(db, `INSERT INTO address_blocks (id, cidr, "until", reason, "createdBy", "createdAt")
         VALUES (@id, @cidr, @until, @reason, @createdBy, @createdAt)`).run(block);
     },
     async listAddressBlocks(now) {
-      return db.prepare('SELECT * FROM address_blocks WHERE "until" > ? ORDER BY "createdAt"').all(now) as AddressBlock[];
+      return prepared(db, 'SELECT * FROM address_blocks WHERE "until" > ? ORDER BY "createdAt"').all(now) as AddressBlock[];
     },
     async deleteAddressBlock(id) {
-      return db.prepare('DELETE FROM address_blocks WHERE id = ?').run(id).changes === 1;
+      return prepared(db, 'DELETE FROM address_blocks WHERE id = ?').run(id).changes === 1;
     },
   };
 }
 
 function sessionControl(db: Database.Database): SessionControlStore {
   // With a verified hash, the insert happens only if the password is still the one the login checked.
-  const insert = db.prepare(`INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
+  const insert = prepared(db, `INSERT INTO sessions (id, "tokenHash", "userId", "createdAt", "expiresAt",
     "lastSeenAt", ip, "userAgent") SELECT @id, @tokenHash, @userId, @createdAt, @expiresAt,
     @lastSeenAt, @ip, @userAgent WHERE @verifiedHash IS NULL
       OR EXISTS (SELECT 1 FROM users WHERE id = @userId AND "hashedPassword" = @verifiedHash)`);
-  const beyondCap = db.prepare(`DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = ?
+  const beyondCap = prepared(db, `DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE "userId" = ?
     ORDER BY "createdAt" DESC, id DESC LIMIT -1 OFFSET ?) RETURNING id`).pluck();
   return {
     async createCappedSession(session, maxPerUser) {
@@ -75,24 +76,22 @@ function sessionControl(db: Database.Database): SessionControlStore {
       }).immediate();
     },
     async listSessionsOfUser(userId) {
-      return db
-        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM sessions WHERE "userId" = ? ORDER BY "createdAt" DESC`)
+      return prepared(db, `SELECT ${SUMMARY_COLUMNS} FROM sessions WHERE "userId" = ? ORDER BY "createdAt" DESC`)
         .all(userId) as SessionSummary[];
     },
     async deleteSessionOf(sessionId, userId) {
-      const row = db
-        .prepare('DELETE FROM sessions WHERE id = @sessionId AND (@userId IS NULL OR "userId" = @userId) RETURNING "userId"')
+      const row = prepared(db, 'DELETE FROM sessions WHERE id = @sessionId AND (@userId IS NULL OR "userId" = @userId) RETURNING "userId"')
         .get({ sessionId, userId }) as { userId: string } | undefined;
       return row?.userId;
     },
     async requireStepUp(sessionId) {
-      db.prepare('UPDATE sessions SET "stepUp" = 1 WHERE id = ?').run(sessionId);
+      prepared(db, 'UPDATE sessions SET "stepUp" = 1 WHERE id = ?').run(sessionId);
     },
     async confirmStepUp(sessionId, ip, userAgent) {
-      db.prepare('UPDATE sessions SET "stepUp" = 0, ip = ?, "userAgent" = ? WHERE id = ?').run(ip, userAgent, sessionId);
+      prepared(db, 'UPDATE sessions SET "stepUp" = 0, ip = ?, "userAgent" = ? WHERE id = ?').run(ip, userAgent, sessionId);
     },
     async shortenSession(sessionId, expiresAt) {
-      db.prepare('UPDATE sessions SET "expiresAt" = min("expiresAt", ?) WHERE id = ?').run(expiresAt, sessionId);
+      prepared(db, 'UPDATE sessions SET "expiresAt" = min("expiresAt", ?) WHERE id = ?').run(expiresAt, sessionId);
     },
   };
 }
@@ -100,27 +99,26 @@ function sessionControl(db: Database.Database): SessionControlStore {
 function userAdmin(db: Database.Database): UserAdminStore {
   return {
     async findUsersByEmailPrefix(emailPrefix, limit) {
-      const rows = db
-        .prepare(`SELECT ${USER_COLUMNS} FROM users WHERE substr(email, 1, length(@emailPrefix)) = @emailPrefix
+      const rows = prepared(db, `SELECT ${USER_COLUMNS} FROM users WHERE substr(email, 1, length(@emailPrefix)) = @emailPrefix
           ORDER BY email LIMIT @limit`)
         .all({ emailPrefix, limit }) as UserRow[];
       return rows.map(toUser);
     },
     async findUserById(userId) {
-      const row = db.prepare(`SELECT ${USER_COLUMNS}, "disabledAt" FROM users WHERE id = ?`).get(userId) as
+      const row = prepared(db, `SELECT ${USER_COLUMNS}, "disabledAt" FROM users WHERE id = ?`).get(userId) as
         | (UserRow & { disabledAt: number | null })
         | undefined;
       return row && { ...toUser(row), disabled: row.disabledAt !== null };
     },
     async setUserDisabled(userId, disabledAt) {
       return db.transaction(() => {
-        const changed = db.prepare('UPDATE users SET "disabledAt" = ? WHERE id = ?').run(disabledAt, userId).changes;
-        if (disabledAt !== null) db.prepare('DELETE FROM sessions WHERE "userId" = ?').run(userId);
+        const changed = prepared(db, 'UPDATE users SET "disabledAt" = ? WHERE id = ?').run(disabledAt, userId).changes;
+        if (disabledAt !== null) prepared(db, 'DELETE FROM sessions WHERE "userId" = ?').run(userId);
         return changed === 1;
       }).immediate();
     },
     async setUserRole(userId, role, updatedAt) {
-      return db.prepare('UPDATE users SET role = ?, "updatedAt" = ? WHERE id = ?').run(role, updatedAt, userId).changes === 1;
+      return prepared(db, 'UPDATE users SET role = ?, "updatedAt" = ? WHERE id = ?').run(role, updatedAt, userId).changes === 1;
     },
   };
 }

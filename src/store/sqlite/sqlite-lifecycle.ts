@@ -21,6 +21,7 @@ import {
   toClaimedMail,
   type ClaimedMailRow,
 } from '../lifecycle-rows.js';
+import { prepared } from './statements.js';
 
 const INSERT_MAIL = `INSERT INTO mail_outbox (id, kind, "userId", recipient, data, "dueAt", "createdAt")
   VALUES (@id, @kind, @userId, @recipient, @data, @createdAt, @createdAt)`;
@@ -32,7 +33,7 @@ const INSERT_MAIL = `INSERT INTO mail_outbox (id, kind, "userId", recipient, dat
  */
 export function insertMail(db: Database.Database, mail: readonly NewMail[]): void {
   if (mail.length === 0) return;
-  const insert = db.prepare(INSERT_MAIL);
+  const insert = prepared(db, INSERT_MAIL);
   for (const row of mail) insert.run({ ...row, data: JSON.stringify(row.data) });
 }
 
@@ -51,7 +52,7 @@ function outbox(db: Database.Database): OutboxStore {
       db.transaction(() => insertMail(db, mail))();
     },
     async claimMail(now, leaseUntil, limit) {
-      const claim = db.prepare(`UPDATE mail_outbox SET attempts = attempts + 1, "dueAt" = @leaseUntil
+      const claim = prepared(db, `UPDATE mail_outbox SET attempts = attempts + 1, "dueAt" = @leaseUntil
         WHERE id IN (SELECT id FROM mail_outbox WHERE status = 'pending' AND "dueAt" <= @now ORDER BY "dueAt" LIMIT @limit)
         RETURNING ${CLAIMED_MAIL_COLUMNS}`);
       return (claim.all({ now, leaseUntil, limit }) as ClaimedMailRow[]).map(toClaimedMail);
@@ -59,11 +60,10 @@ function outbox(db: Database.Database): OutboxStore {
     async settleMail(id, outcome) {
       const columns = outcomeColumns(outcome);
       const assignments = Object.keys(columns).map((name) => `"${name}" = @${name}`).join(', ');
-      db.prepare(`UPDATE mail_outbox SET ${assignments} WHERE id = @id AND status = 'pending'`).run({ ...columns, id });
+      prepared(db, `UPDATE mail_outbox SET ${assignments} WHERE id = @id AND status = 'pending'`).run({ ...columns, id });
     },
     async listMailOfUser(userId) {
-      return db
-        .prepare(`SELECT ${MAIL_RECORD_COLUMNS} FROM mail_outbox WHERE "userId" = ? ORDER BY "createdAt"`)
+      return prepared(db, `SELECT ${MAIL_RECORD_COLUMNS} FROM mail_outbox WHERE "userId" = ? ORDER BY "createdAt"`)
         .all(userId) as MailRecord[];
     },
   };
@@ -72,8 +72,7 @@ function outbox(db: Database.Database): OutboxStore {
 // Statements are prepared when used, not when the store is built: the tables exist only once migrations ran.
 function linkTokens(db: Database.Database): LinkTokenStore {
   const consume = (tokenHash: Buffer, purpose: LinkPurpose, now: number) =>
-    db
-      .prepare(`UPDATE link_tokens SET "usedAt" = @now
+    prepared(db, `UPDATE link_tokens SET "usedAt" = @now
         WHERE "tokenHash" = @tokenHash AND purpose = @purpose AND "usedAt" IS NULL AND "expiresAt" > @now
         RETURNING "userId", email`)
       .get({ tokenHash, purpose, now }) as LinkGrant | undefined;
@@ -81,14 +80,13 @@ function linkTokens(db: Database.Database): LinkTokenStore {
   return {
     async saveLinkToken(token) {
       db.transaction(() => {
-        db.prepare('DELETE FROM link_tokens WHERE "userId" = ? AND purpose = ?').run(token.userId, token.purpose);
-        db.prepare(`INSERT INTO link_tokens ("tokenHash", purpose, "userId", email, "createdAt", "expiresAt")
+        prepared(db, 'DELETE FROM link_tokens WHERE "userId" = ? AND purpose = ?').run(token.userId, token.purpose);
+        prepared(db, `INSERT INTO link_tokens ("tokenHash", purpose, "userId", email, "createdAt", "expiresAt")
           VALUES (@tokenHash, @purpose, @userId, @email, @createdAt, @expiresAt)`).run(token);
       }).immediate();
     },
     async peekLinkToken(tokenHash, purpose, now) {
-      return db
-        .prepare(`SELECT "userId", email FROM link_tokens
+      return prepared(db, `SELECT "userId", email FROM link_tokens
           WHERE "tokenHash" = ? AND purpose = ? AND "usedAt" IS NULL AND "expiresAt" > ?`)
         .get(tokenHash, purpose, now) as LinkGrant | undefined;
     },
@@ -96,8 +94,7 @@ function linkTokens(db: Database.Database): LinkTokenStore {
       return db.transaction(() => {
         const grant = consume(tokenHash, 'verify_email', now);
         if (!grant) return undefined;
-        const marked = db
-          .prepare(`UPDATE users SET "emailVerified" = COALESCE("emailVerified", @now), "updatedAt" = @now
+        const marked = prepared(db, `UPDATE users SET "emailVerified" = COALESCE("emailVerified", @now), "updatedAt" = @now
             WHERE id = @userId AND email = @email`)
           .run({ ...grant, now });
         return marked.changes === 1 ? grant : undefined;
@@ -108,10 +105,10 @@ function linkTokens(db: Database.Database): LinkTokenStore {
         const grant = consume(tokenHash, 'reset_password', now);
         if (!grant) return undefined;
         // The link reached this address, so the address is proven too.
-        db.prepare(`UPDATE users SET "hashedPassword" = @hashedPassword, "hashOrigin" = 'native', "updatedAt" = @now,
+        prepared(db, `UPDATE users SET "hashedPassword" = @hashedPassword, "hashOrigin" = 'native', "updatedAt" = @now,
             "emailVerified" = CASE WHEN email = @email THEN COALESCE("emailVerified", @now) ELSE "emailVerified" END
           WHERE id = @userId`).run({ ...grant, hashedPassword, now });
-        db.prepare('DELETE FROM sessions WHERE "userId" = ?').run(grant.userId);
+        prepared(db, 'DELETE FROM sessions WHERE "userId" = ?').run(grant.userId);
         insertMail(db, mail);
         return grant;
       }).immediate();
@@ -119,7 +116,7 @@ function linkTokens(db: Database.Database): LinkTokenStore {
     async changeEmail({ tokenHash, now, notice }) {
       return db.transaction(() => {
         const grant = consume(tokenHash, 'change_email', now);
-        const old = grant && (db.prepare('SELECT email FROM users WHERE id = ?').pluck().get(grant.userId) as string | undefined);
+        const old = grant && (prepared(db, 'SELECT email FROM users WHERE id = ?').pluck().get(grant.userId) as string | undefined);
         if (!grant || old === undefined) return 'invalid' as const;
         moveEmail(db, grant, now);
         if (notice) insertMail(db, [{ ...notice, userId: grant.userId, recipient: old }]);
@@ -131,9 +128,9 @@ function linkTokens(db: Database.Database): LinkTokenStore {
 
 function moveEmail(db: Database.Database, grant: LinkGrant, now: number): void {
   try {
-    db.prepare('UPDATE users SET email = @email, "emailVerified" = @now, "updatedAt" = @now WHERE id = @userId').run({ ...grant, now });
+    prepared(db, 'UPDATE users SET email = @email, "emailVerified" = @now, "updatedAt" = @now WHERE id = @userId').run({ ...grant, now });
     // Links mailed to the old address must not act on the account any more.
-    db.prepare('DELETE FROM link_tokens WHERE "userId" = ? AND "usedAt" IS NULL').run(grant.userId);
+    prepared(db, 'DELETE FROM link_tokens WHERE "userId" = ? AND "usedAt" IS NULL').run(grant.userId);
   } catch (error) {
     if ((error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new EmailTaken();
     throw error;
@@ -144,39 +141,40 @@ function accountData(db: Database.Database): AccountDataStore {
   return {
     async recordSignIn(sighting, noticeIfNew) {
       return db.transaction(() => {
-        const known = db.prepare('SELECT "deviceKey" FROM known_devices WHERE "userId" = ?').pluck().all(sighting.userId) as Buffer[];
-        db.prepare(`INSERT INTO known_devices ("userId", "deviceKey", ip, "userAgent", "firstSeenAt", "lastSeenAt")
+        // Two index probes, however many devices the account has signed in from.
+        const prior = prepared(db, `SELECT EXISTS (SELECT 1 FROM known_devices WHERE "userId" = @userId) AS anyDevice,
+          EXISTS (SELECT 1 FROM known_devices WHERE "userId" = @userId AND "deviceKey" = @deviceKey) AS same`)
+          .get(sighting) as { anyDevice: number; same: number };
+        prepared(db, `INSERT INTO known_devices ("userId", "deviceKey", ip, "userAgent", "firstSeenAt", "lastSeenAt")
           VALUES (@userId, @deviceKey, @ip, @userAgent, @at, @at)
           ON CONFLICT DO UPDATE SET "lastSeenAt" = excluded."lastSeenAt"`).run(sighting);
-        if (known.some((key) => key.equals(sighting.deviceKey))) return 'known' as const;
-        if (known.length === 0) return 'first' as const;
+        if (prior.same) return 'known' as const;
+        if (!prior.anyDevice) return 'first' as const;
         if (noticeIfNew) insertMail(db, [noticeIfNew]);
         return 'new' as const;
       }).immediate();
     },
     async listSessionsOfUser(userId) {
-      return db
-        .prepare(`SELECT ${SESSION_RECORD_COLUMNS} FROM sessions WHERE "userId" = ? ORDER BY "createdAt"`)
+      return prepared(db, `SELECT ${SESSION_RECORD_COLUMNS} FROM sessions WHERE "userId" = ? ORDER BY "createdAt"`)
         .all(userId) as SessionRecord[];
     },
     async listDevicesOfUser(userId) {
-      return db
-        .prepare(`SELECT ${DEVICE_RECORD_COLUMNS} FROM known_devices WHERE "userId" = ? ORDER BY "firstSeenAt"`)
+      return prepared(db, `SELECT ${DEVICE_RECORD_COLUMNS} FROM known_devices WHERE "userId" = ? ORDER BY "firstSeenAt"`)
         .all(userId) as DeviceRecord[];
     },
     async deleteUser(userId) {
       return db.transaction(() => {
-        const email = db.prepare('SELECT email FROM users WHERE id = ?').pluck().get(userId) as string | undefined;
+        const email = prepared(db, 'SELECT email FROM users WHERE id = ?').pluck().get(userId) as string | undefined;
         if (email === undefined) return false;
         // Reset requests name an address, not an account: they go too.
-        db.prepare(`DELETE FROM mail_outbox WHERE "userId" IS NULL AND recipient = ?`).run(email);
-        db.prepare('DELETE FROM users WHERE id = ?').run(userId);
+        prepared(db, `DELETE FROM mail_outbox WHERE "userId" IS NULL AND recipient = ?`).run(email);
+        prepared(db, 'DELETE FROM users WHERE id = ?').run(userId);
         return true;
       }).immediate();
     },
     async purgeBatch(target, cutoffs, limit) {
       const statement = purgeStatement(target, cutoffs);
-      return db.prepare(statement.sql).run(...statement.cutoffs, limit).changes;
+      return prepared(db, statement.sql).run(...statement.cutoffs, limit).changes;
     },
   };
 }

@@ -27,6 +27,7 @@ import {
 } from '../rows.js';
 import { SQLITE_MIGRATIONS } from './migrations.js';
 import { insertMail } from './sqlite-lifecycle.js';
+import { prepared } from './statements.js';
 
 const INSERT_USER = `INSERT INTO users (id, email, name, image, role, "teamName", "hashedPassword",
   "hashOrigin", "emailVerified", "createdAt", "updatedAt")
@@ -62,10 +63,10 @@ export class SqliteStore implements Store {
     this.db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
       version INTEGER PRIMARY KEY, name TEXT NOT NULL, "appliedAt" INTEGER NOT NULL) STRICT`);
     const applied = new Set(
-      this.db.prepare('SELECT version FROM schema_migrations').pluck().all() as number[],
+      prepared(this.db, 'SELECT version FROM schema_migrations').pluck().all() as number[],
     );
     const pending = SQLITE_MIGRATIONS.filter((m) => !applied.has(m.version));
-    const record = this.db.prepare('INSERT INTO schema_migrations VALUES (?, ?, ?)');
+    const record = prepared(this.db, 'INSERT INTO schema_migrations VALUES (?, ?, ?)');
     for (const migration of pending) {
       this.db.transaction(() => {
         this.db.exec(migration.sql);
@@ -76,7 +77,7 @@ export class SqliteStore implements Store {
   }
 
   async ping(): Promise<void> {
-    this.db.prepare('SELECT 1').get();
+    prepared(this.db, 'SELECT 1').get();
   }
 
   async close(): Promise<void> {
@@ -107,8 +108,7 @@ export class SqliteStore implements Store {
   }
 
   async upgradePasswordHash(upgrade: HashUpgrade): Promise<boolean> {
-    const result = this.db
-      .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native'
+    const result = prepared(this.db, `UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native'
         WHERE id = ? AND "hashedPassword" = ?`)
       .run(upgrade.hashedPassword, upgrade.userId, upgrade.previousHash);
     return result.changes === 1;
@@ -116,13 +116,11 @@ export class SqliteStore implements Store {
 
   async changePassword(change: PasswordChange): Promise<boolean> {
     return this.db.transaction(() => {
-      const { changes } = this.db
-        .prepare(`UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native', "updatedAt" = ?
+      const { changes } = prepared(this.db, `UPDATE users SET "hashedPassword" = ?, "hashOrigin" = 'native', "updatedAt" = ?
           WHERE id = ? AND "hashedPassword" = ?`)
         .run(change.hashedPassword, change.updatedAt, change.userId, change.previousHash);
       if (changes !== 1) return false;
-      this.db
-        .prepare('DELETE FROM sessions WHERE "userId" = ? AND id IS NOT ?')
+      prepared(this.db, 'DELETE FROM sessions WHERE "userId" = ? AND id IS NOT ?')
         .run(change.userId, change.keepSessionId);
       insertMail(this.db, change.mail ?? []);
       return true;
@@ -130,8 +128,8 @@ export class SqliteStore implements Store {
   }
 
   async importUsers(users: readonly NewUser[]): Promise<ImportOutcome[]> {
-    const exists = this.db.prepare('SELECT 1 FROM users WHERE id = ?').pluck();
-    const insert = this.db.prepare(`${INSERT_USER} ON CONFLICT DO NOTHING`);
+    const exists = prepared(this.db, 'SELECT 1 FROM users WHERE id = ?').pluck();
+    const insert = prepared(this.db, `${INSERT_USER} ON CONFLICT DO NOTHING`);
     return this.db.transaction(() =>
       users.map((user): ImportOutcome => {
         if (exists.get(user.id)) return 'already_imported';
@@ -141,8 +139,7 @@ export class SqliteStore implements Store {
   }
 
   async legacyBcryptCost(): Promise<number | null> {
-    const cost = this.db
-      .prepare(`SELECT max(CAST(substr("hashedPassword", 5, 2) AS INTEGER)) FROM users
+    const cost = prepared(this.db, `SELECT max(CAST(substr("hashedPassword", 5, 2) AS INTEGER)) FROM users
         WHERE "hashOrigin" = 'imported' AND "hashedPassword" LIKE '$2%'`)
       .pluck()
       .get() as number | null;
@@ -167,34 +164,32 @@ export class SqliteStore implements Store {
   }
 
   async touchSessions(touches: readonly SessionTouch[]): Promise<void> {
-    const update = this.db.prepare(
+    const update = prepared(this.db, 
       'UPDATE sessions SET "lastSeenAt" = @lastSeenAt WHERE id = @id AND "lastSeenAt" < @lastSeenAt',
     );
     this.db.transaction(() => touches.forEach((touch) => update.run(touch)))();
   }
 
   async deleteSession(sessionId: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM sessions WHERE id = ?').run(sessionId).changes === 1;
+    return prepared(this.db, 'DELETE FROM sessions WHERE id = ?').run(sessionId).changes === 1;
   }
 
   async deleteSessionsOfUser(userId: string): Promise<number> {
-    return this.db.prepare('DELETE FROM sessions WHERE "userId" = ?').run(userId).changes;
+    return prepared(this.db, 'DELETE FROM sessions WHERE "userId" = ?').run(userId).changes;
   }
 
   async listSigningKeys(): Promise<StoredSigningKey[]> {
-    return this.db.prepare('SELECT * FROM signing_keys ORDER BY "createdAt"').all() as StoredSigningKey[];
+    return prepared(this.db, 'SELECT * FROM signing_keys ORDER BY "createdAt"').all() as StoredSigningKey[];
   }
 
   async insertSigningKey(key: StoredSigningKey): Promise<void> {
-    this.db
-      .prepare(`INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
+    prepared(this.db, `INSERT INTO signing_keys (kid, alg, "publicJwk", "privateKeySealed", "createdAt", "retiresAt", "activatesAt")
         VALUES (@kid, @alg, @publicJwk, @privateKeySealed, @createdAt, @retiresAt, @activatesAt)`)
       .run(key);
   }
 
   async retireSigningKeysExcept(kid: string, retiresAt: number): Promise<void> {
-    this.db
-      .prepare('UPDATE signing_keys SET "retiresAt" = ? WHERE kid <> ? AND "retiresAt" IS NULL')
+    prepared(this.db, 'UPDATE signing_keys SET "retiresAt" = ? WHERE kid <> ? AND "retiresAt" IS NULL')
       .run(retiresAt, kid);
   }
 }
