@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import { SecretBox } from './crypto/secret-box.js';
 import { resolveSecretKey } from './crypto/secret-key.js';
 import { systemClock, type Clock, type RevocationBus, type Store } from './domain/ports.js';
-import { connectSharedState, type SharedState } from './cache/shared-state.js';
+import { connectSharedState, logBusHealth, type SharedState } from './cache/shared-state.js';
 import { defaultTouchInterval } from './domain/sessions.js';
 import { createGuardian, type GuardianParts } from './guardian-wiring.js';
 import { buildServer } from './http/server.js';
@@ -71,6 +71,7 @@ export async function createCore({ config, logger, clock = systemClock, protecti
     await keyRing.load(config.jwt.alg, clock.now());
     const { metrics } = observability;
     const shared = connectSharedState(config, store, clock, (tier, hit) => (hit ? metrics.cacheHit(tier) : metrics.cacheMiss(tier)));
+    logBusHealth(shared.revocations, logger);
     const guardian = await createGuardian({ config, logger, clock, store, box, secretKey, revocations: shared.revocations, protection });
     return await assemble(config, logger, clock, store, keyRing, shared, guardian, observability);
   } catch (error) {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { Clock, RevocationBus, SessionReader } from '../domain/ports.js';
 import { LocalRevocationBus } from '../events/local-revocation-bus.js';
@@ -50,4 +51,22 @@ export function connectSharedState(
 
 async function quitAll(...connections: Redis[]): Promise<void> {
   await Promise.all(connections.map((connection) => connection.quit().catch(() => connection.disconnect())));
+}
+
+/**
+ * Logs when Redis stops answering and when it answers again, after it first
+ * did: while it is away each instance trusts its own cache only briefly and
+ * keeps the revocations it could not send.
+ */
+export function logBusHealth(bus: RevocationBus, logger: Logger): void {
+  if (!(bus instanceof RedisRevocationBus)) return;
+  let up = false;
+  let everUp = false;
+  bus.onHealth((healthy) => {
+    if (healthy === up) return;
+    up = healthy;
+    if (!healthy) logger.warn({ redis: 'down' }, 'Redis does not answer: cached sessions are trusted only briefly, revocations are kept');
+    else if (everUp) logger.info({ redis: 'up' }, 'Redis answers again: shared cache emptied, kept revocations sent');
+    everUp ||= healthy;
+  });
 }

@@ -33,6 +33,8 @@ export interface RedisBusOptions {
   readonly ackTimeoutMs?: number;
   /** How often Redis is asked whether it still answers. */
   readonly heartbeatMs?: number;
+  /** How long an answer may take before Redis counts as away. */
+  readonly heartbeatTimeoutMs?: number;
   readonly maxPending?: number;
 }
 
@@ -50,6 +52,7 @@ export class RedisRevocationBus implements RevocationBus {
   private readonly ackTimeoutMs: number;
   private readonly maxPending: number;
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly heartbeatTimeoutMs: number;
   private pending: string[] = [];
   private healthy = false;
   private subscribed = false;
@@ -65,6 +68,7 @@ export class RedisRevocationBus implements RevocationBus {
   ) {
     this.ackTimeoutMs = options.ackTimeoutMs ?? 100;
     this.maxPending = options.maxPending ?? 10_000;
+    this.heartbeatTimeoutMs = options.heartbeatTimeoutMs ?? 1_000;
     this.ackChannel = `${channel}:ack:${this.instanceId}`;
     subscriber.on('message', (channel: string, message: string) => this.receive(channel, message));
     subscriber.on('ready', () => void this.subscribeChannel());
@@ -165,14 +169,16 @@ export class RedisRevocationBus implements RevocationBus {
     }
   }
 
-  /** A stalled Redis keeps its connections open; only a question it does not answer shows it. */
+  /**
+   * A stalled Redis keeps its connections open; only a question it does not
+   * answer shows it. The question goes on the subscriber connection, which
+   * carries nothing else: on the commands connection it would wait behind
+   * every cache write queued there, and a burst of them (a cold cache filling
+   * under load) would pass for an outage and empty the caches.
+   */
   private async checkHealth(): Promise<void> {
     if (!this.healthy) return this.recover();
-    try {
-      await this.publisher.ping();
-    } catch {
-      this.setHealthy(false);
-    }
+    if (!(await answersWithin(this.subscriber, this.heartbeatTimeoutMs))) this.setHealthy(false);
   }
 
   /** Concurrent triggers (reconnects, heartbeats) share one attempt. */
@@ -226,6 +232,23 @@ export class RedisRevocationBus implements RevocationBus {
     if (healthy === this.healthy) return;
     this.healthy = healthy;
     for (const listener of this.healthListeners) listener(healthy);
+  }
+}
+
+/** True if Redis answers a PING on this connection within `ms` (PING is allowed while subscribed). */
+async function answersWithin(redis: Redis, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => {
+    timer = setTimeout(resolve, ms, false);
+  });
+  const answered = redis.ping().then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([answered, timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

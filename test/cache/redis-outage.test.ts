@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
+import { RedisRevocationBus } from '../../src/events/redis-revocation-bus.js';
+import { connectRedis } from '../../src/redis/connect.js';
 import { TestClock } from '../helpers/clock.js';
 import { call, strongPassword, uniqueEmail } from '../helpers/http.js';
 import { PrivateRedis } from '../helpers/redis-server.js';
-import { startService, type RunningService } from '../helpers/service.js';
+import { startService, TEST_REDIS_URL, type RunningService } from '../helpers/service.js';
 
 /**
  * Redis goes away under two instances and comes back. Meanwhile requests keep
@@ -131,5 +135,31 @@ describe('revocations missed by Redis', () => {
     redis.resume();
     await waitUntil(trusting);
     for (const service of [b, a]) assert.equal((await call(service.url, 'GET', '/v1/session', { token })).status, 401);
+  });
+});
+
+/**
+ * Regression: the heartbeat asked Redis on the commands connection, behind
+ * every cache write queued there. A burst of them (a cold cache filling
+ * under load) was taken for an outage, and the caches emptied themselves.
+ */
+describe('a busy commands connection', () => {
+  test('is not taken for an outage', async () => {
+    const publisher = connectRedis(TEST_REDIS_URL, 'test-commands');
+    const subscriber = connectRedis(TEST_REDIS_URL, 'test-revocations', 'subscriber');
+    const channel = `astral-test-${randomBytes(6).toString('hex')}:revocations`;
+    const bus = new RedisRevocationBus(publisher, subscriber, channel, { heartbeatMs: 100, heartbeatTimeoutMs: 300 });
+    try {
+      await waitUntil(() => bus.isHealthy);
+      // Redis holds a BLPOP on an empty list for 2 s: whatever follows it on that connection waits.
+      const blocked = publisher.blpop(`${channel}:empty`, 2).catch(() => undefined);
+      const seen: boolean[] = [];
+      for (const until = Date.now() + 1_500; Date.now() < until; await sleep(50)) seen.push(bus.isHealthy);
+      assert.ok(seen.length > 20 && seen.every(Boolean), 'the bus stayed up while its commands connection was held');
+      await blocked;
+    } finally {
+      bus.close();
+      await Promise.all([publisher.quit(), subscriber.quit()]);
+    }
   });
 });
