@@ -140,8 +140,9 @@ describe('revocations missed by Redis', () => {
 
 /**
  * Regression: the heartbeat asked Redis on the commands connection, behind
- * every cache write queued there. A burst of them (a cold cache filling
- * under load) was taken for an outage, and the caches emptied themselves.
+ * whatever was queued there. A connection held that way (a long command, a
+ * burst of cache writes) was taken for an outage, and the caches emptied
+ * themselves.
  */
 describe('a busy commands connection', () => {
   test('is not taken for an outage', async () => {
