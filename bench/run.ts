@@ -17,7 +17,14 @@ import { runCleanups } from "./lib/cleanup.ts";
 import { fixedJob, loginJobs, mixedJob, registerJobs, runInterleaved, seedSessionSpecs, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
 import { runScale } from "./lib/scale.ts";
 import { estimateSeconds } from "./lib/estimate.ts";
-import { renderMemory, renderRevocation, type MemoryReport, type RevocationReport } from "./lib/report-extra.ts";
+import {
+  renderMemory,
+  renderRevocation,
+  renderServiceMetrics,
+  type MemoryReport,
+  type RevocationReport,
+  type ServiceMetricsReport,
+} from "./lib/report-extra.ts";
 import { compactJson, renderMarkdown, type Report, type TargetSummary } from "./lib/report.ts";
 import type { Credentials, Measurement, RequestSpec, SessionMode, Settings, Workload } from "./lib/types.ts";
 import { BENCH_DIR, ROOT_DIR, type Instance, type Target } from "./targets/common.ts";
@@ -76,18 +83,23 @@ const DOCS_FILE = join(ROOT_DIR, "docs", "benchmarks.md");
 
 const MEMORY_FILE = join(BENCH_DIR, "results", "memory.json");
 const REVOCATION_FILE = join(BENCH_DIR, "results", "revocation.json");
+const SERVICE_METRICS_FILE = join(BENCH_DIR, "results", "service-metrics.json");
 /** Hand-written reading of the figures: why a target is met or missed. Kept with the suite, updated with each published run. */
 const ANALYSIS_FILE = join(BENCH_DIR, "analysis.md");
 
 /**
- * The suite's tables, then the cache memory and revocation delay from their
- * own scripts (bench/session-cache-memory.ts, bench/revocation.ts) when their
- * results are there, then the analysis.
+ * The suite's tables, then the cache memory, revocation delay and the
+ * service's own p99s from their own scripts (bench/session-cache-memory.ts,
+ * bench/revocation.ts, bench/service-metrics.ts) when their results are
+ * there, then the analysis.
  */
 function renderDocs(report: Report): void {
   const parts = [renderMarkdown(report)];
   if (existsSync(MEMORY_FILE)) parts.push(renderMemory(JSON.parse(readFileSync(MEMORY_FILE, "utf8")) as MemoryReport));
   if (existsSync(REVOCATION_FILE)) parts.push(renderRevocation(JSON.parse(readFileSync(REVOCATION_FILE, "utf8")) as RevocationReport));
+  if (existsSync(SERVICE_METRICS_FILE)) {
+    parts.push(renderServiceMetrics(JSON.parse(readFileSync(SERVICE_METRICS_FILE, "utf8")) as ServiceMetricsReport));
+  }
   if (existsSync(ANALYSIS_FILE)) parts.push(readFileSync(ANALYSIS_FILE, "utf8"));
   mkdirSync(dirname(DOCS_FILE), { recursive: true });
   writeFileSync(DOCS_FILE, `${parts.map((part) => part.trimEnd()).join("\n\n")}\n`);
