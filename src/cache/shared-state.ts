@@ -66,7 +66,7 @@ export function logBusHealth(bus: RevocationBus, logger: Logger): void {
     if (healthy === up) return;
     up = healthy;
     if (!healthy) logger.warn({ redis: 'down' }, 'Redis does not answer: cached sessions are trusted only briefly, revocations are kept');
-    else if (everUp) logger.info({ redis: 'up' }, 'Redis answers again: shared cache emptied, kept revocations sent');
+    else if (everUp) logger.info({ redis: 'up' }, 'Redis answers again: caches emptied, kept revocations sent');
     everUp ||= healthy;
   });
 }

@@ -1,4 +1,4 @@
-import { KeyObject, randomBytes } from 'node:crypto';
+import { createPrivateKey, randomBytes } from 'node:crypto';
 import * as jose from 'jose';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { KeyStore, StoredSigningKey } from '../domain/ports.js';
@@ -14,7 +14,6 @@ export interface LoadedKey {
   readonly kid: string;
   readonly alg: SigningAlg;
   readonly publicJwk: jose.JWK;
-  readonly privateKey: jose.CryptoKey;
   /** The private key as PKCS #8 PEM, for the synchronous signer (see access-tokens.ts). */
   readonly privatePem: string;
   readonly publicKey: jose.CryptoKey;
@@ -88,12 +87,11 @@ export class KeyRing {
   private async open(stored: StoredSigningKey): Promise<LoadedKey> {
     const privateJwk = JSON.parse(this.box.open(stored.privateKeySealed, SEAL_CONTEXT)) as jose.JWK;
     const alg = stored.alg as SigningAlg;
-    const privateKey = (await jose.importJWK(privateJwk, alg)) as jose.CryptoKey;
-    const privatePem = KeyObject.from(privateKey).export({ type: 'pkcs8', format: 'pem' }) as string;
+    const privatePem = createPrivateKey({ key: privateJwk, format: 'jwk' }).export({ type: 'pkcs8', format: 'pem' }) as string;
     const publicJwk = JSON.parse(stored.publicJwk) as jose.JWK;
     const publicKey = (await jose.importJWK(publicJwk, alg)) as jose.CryptoKey;
     const { kid, createdAt, activatesAt, retiresAt } = stored;
-    return { kid, alg, publicJwk, privateKey, privatePem, publicKey, createdAt, activatesAt, retiresAt };
+    return { kid, alg, publicJwk, privatePem, publicKey, createdAt, activatesAt, retiresAt };
   }
 }
 

@@ -127,7 +127,7 @@ async function signWithServiceKey(service: RunningService, clock: TestClock, cla
     .setProtectedHeader({ alg: key.alg, kid: key.kid, typ })
     .setIssuedAt(seconds(clock))
     .setExpirationTime(seconds(clock) + 300)
-    .sign(key.privateKey);
+    .sign(await jose.importPKCS8(key.privatePem, key.alg));
 }
 
 function seconds(clock: TestClock): number {

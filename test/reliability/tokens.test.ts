@@ -71,7 +71,8 @@ describe('tokens an attacker can make or keep', () => {
   /** Signs claims with the service's own current key: what only the service could issue. */
   async function signWithServiceKey(claims: jose.JWTPayload, header: Partial<jose.JWTHeaderParameters> = {}): Promise<string> {
     const key = service.app.core.keyRing.signingKey(clock.now());
-    return new jose.SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(key.privateKey);
+    const privateKey = await jose.importPKCS8(key.privatePem, key.alg);
+    return new jose.SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt', ...header }).sign(privateKey);
   }
 
   function goodClaims(account: { userId: string; sessionId: string }): jose.JWTPayload {
@@ -170,10 +171,11 @@ describe('tokens an attacker can make or keep', () => {
     }
     // jose will not sign an unknown critical extension; an attacker's own code would.
     const serviceKey = service.app.core.keyRing.signingKey(clock.now());
+    const servicePrivateKey = await jose.importPKCS8(serviceKey.privatePem, serviceKey.alg);
     const plain = { alg: 'EdDSA', typ: 'at+jwt', kid: serviceKey.kid };
-    assert.equal(await status(await signEd25519(plain, claims, serviceKey.privateKey)), 200, 'the hand-made signature is right');
+    assert.equal(await status(await signEd25519(plain, claims, servicePrivateKey)), 200, 'the hand-made signature is right');
     const critical = { ...plain, crit: ['exp-ext'], 'exp-ext': true };
-    await assertRefused(await signEd25519(critical, claims, serviceKey.privateKey), 'the service key with an unknown critical extension');
+    await assertRefused(await signEd25519(critical, claims, servicePrivateKey), 'the service key with an unknown critical extension');
     assert.deepEqual(fetched, [], 'nothing was fetched from the URLs in the headers');
   });
 
