@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { decodeBase32 } from '../../src/domain/base32.js';
 import type { StoredAuditEvent } from '../../src/domain/audit.js';
 import { hotp, timeStep } from '../../src/domain/totp.js';
 import type { TestClock } from './clock.js';
 import { call, strongPassword, uniqueEmail, type Reply } from './http.js';
-import type { Engine, RunningService } from './service.js';
+import { dropRedisPrefixAt, type Engine, type RunningService } from './service.js';
 
 /** Helpers shared by the Guardian suites. */
 export const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -20,14 +19,8 @@ export function redisPrefix(): string {
   return `astral-test-${randomBytes(4).toString('hex')}:`;
 }
 
-export async function dropRedisPrefix(prefix: string): Promise<void> {
-  const redis = new Redis(REDIS_URL);
-  try {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
+export function dropRedisPrefix(prefix: string): Promise<void> {
+  return dropRedisPrefixAt(REDIS_URL, prefix);
 }
 
 export function assertError(reply: Reply, status: number, code: string): void {

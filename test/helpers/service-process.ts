@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from './postgres.js';
-import { ROOMY_LIMITS, ROOMY_LOCKOUT, type Engine } from './service.js';
+import { dropRedisKeysOf, ROOMY_LIMITS, ROOMY_LOCKOUT, type Engine } from './service.js';
 
 /**
  * astral-auth as a real child process (`node --import tsx src/cli.ts serve`),
@@ -173,6 +173,7 @@ export async function createDeployment(
     database: database?.url ?? path.join(dataDir, 'astral-auth.db'),
     async remove() {
       await database?.drop();
+      await dropRedisKeysOf(env);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
 import { createApp, type App } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/observability/logger.js';
@@ -88,13 +89,33 @@ export async function startService(engine: Engine, options: ServiceOptions = {})
     ...(options.protection === false ? { protection: false } : {}),
   });
   const url = await app.server.listen({ host: '127.0.0.1', port: 0 });
-  return { url, app, env, logs, stop: () => stopAll(app, dataDir, database) };
+  // A service that made its store also owns what it left in the shared Redis; one that joined does not.
+  const owned = options.join ? undefined : env;
+  return { url, app, env, logs, stop: () => stopAll(app, dataDir, database, owned) };
 }
 
-async function stopAll(app: App, dataDir: string, database: TestDatabase | undefined): Promise<void> {
+async function stopAll(app: App, dataDir: string, database: TestDatabase | undefined, owned: Record<string, string> | undefined): Promise<void> {
   await app.close();
   await database?.drop();
+  if (owned) await dropRedisKeysOf(owned);
   rmSync(dataDir, { recursive: true, force: true });
+}
+
+/** Deletes the keys a test's services left in the shared test Redis under their prefix; private Redis servers go whole. */
+export async function dropRedisKeysOf(env: Readonly<Record<string, string>>): Promise<void> {
+  const prefix = env.ASTRAL_REDIS_PREFIX;
+  if (env.REDIS_URL !== TEST_REDIS_URL || !prefix) return;
+  await dropRedisPrefixAt(TEST_REDIS_URL, prefix);
+}
+
+export async function dropRedisPrefixAt(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  try {
+    const keys = await redis.keys(`${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
 }
 
 function collect(lines: string[]): Writable {
