@@ -22,9 +22,9 @@ import { availableParallelism, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { runCleanups } from "./lib/cleanup.ts";
 import { astralCommit } from "./lib/machine.ts";
-import { ALL_CPUS, loginJobs, mixedJob, seedSessionSpecs, SERVER_CPU, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
+import { loginJobs, mixedJob, pinnedFor, seedSessionSpecs, sessionJobs, type Job, type MeasureContext } from "./lib/measure.ts";
 import { parseArgs, readFlags } from "./lib/options.ts";
-import { killAllStarted, setAffinity } from "./lib/processes.ts";
+import { killAllStarted } from "./lib/processes.ts";
 import { awaitQuiet } from "./lib/quiet.ts";
 import { parseHistograms, p99Bound, type LoadFigures, type ServiceMetricsReport, type ServiceMetricsRun } from "./lib/report-extra.ts";
 import { astralPostgres, astralPostgresRedis, astralSqlite } from "./targets/astral.ts";
@@ -70,19 +70,24 @@ function between(before: string, after: string): Omit<LoadFigures, "load"> {
 
 let busyBefore = 0;
 
-async function runJob(job: Job, runs: number, maxWaitS: number): Promise<void> {
-  await job.warmup();
-  for (let i = 0; i < runs; i++) {
-    busyBefore = Math.max(busyBefore, await awaitQuiet(maxWaitS, log, job.inst.proc ? [job.inst.proc.pid] : []));
-    const proc = job.inst.proc;
-    if (proc && job.pinned) setAffinity(proc, SERVER_CPU);
-    try {
+/**
+ * One load on the job's cores, as the suite runs it: the warm-up (and, before
+ * steady checks, one full run so that every session has been asked for once:
+ * a session's first check reads the store, by design, and is no miss of a
+ * steady load), then the metrics, `runs` measured runs, the metrics again.
+ */
+function measureLoad(job: Job, load: LoadFigures["load"], runs: number, maxWaitS: number, baseUrl: string): Promise<LoadFigures> {
+  return pinnedFor(job, async () => {
+    await job.warmup();
+    if (load === "steady session checks") await job.once();
+    const before = await scrape(baseUrl);
+    for (let i = 0; i < runs; i++) {
+      busyBefore = Math.max(busyBefore, await awaitQuiet(maxWaitS, log, job.inst.proc ? [job.inst.proc.pid] : []));
       const r = await job.once();
       log(`  ${job.workload}/${job.variant}: ${r.rps.toFixed(0)} req/s, p99 ${r.p99.toFixed(2)} ms${r.failures ? `, ${r.failures} FAILURES` : ""}`);
-    } finally {
-      if (proc && job.pinned && proc.child.exitCode === null) setAffinity(proc, ALL_CPUS);
     }
-  }
+    return { load, ...between(before, await scrape(baseUrl)) };
+  });
 }
 
 async function measure(target: typeof astralSqlite, runs: number, maxWaitS: number): Promise<ServiceMetricsRun> {
@@ -103,17 +108,7 @@ async function measure(target: typeof astralSqlite, runs: number, maxWaitS: numb
       ["mixed load", await mixedJob(ctx, target, inst, users, sessions)],
     ];
     const figures: LoadFigures[] = [];
-    for (const [load, job] of loads) {
-      // The warm-up is not part of what is read. Before steady checks it also
-      // runs once in full, so that every session has been asked for once: a
-      // session's first check reads the store, by design, and is no miss of
-      // a steady load.
-      await job.warmup();
-      if (load === "steady session checks") await job.once();
-      const before = await scrape(inst.baseUrl);
-      await runJob({ ...job, warmup: async () => undefined }, runs, maxWaitS);
-      figures.push({ load, ...between(before, await scrape(inst.baseUrl)) });
-    }
+    for (const [load, job] of loads) figures.push(await measureLoad(job, load, runs, maxWaitS, inst.baseUrl));
     return { id: target.id, label: target.label, loads: figures };
   } finally {
     await inst.stop();

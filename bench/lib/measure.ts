@@ -195,6 +195,17 @@ function summarize(ctx: MeasureContext, m: Measurement) {
   ctx.log(`  ${m.label} ${m.workload}${size}/${m.variant}: ${r.rps.toFixed(0)} req/s${offered} (runs ${spread}), p50 ${r.p50.toFixed(2)} ms, p99 ${r.p99.toFixed(2)} ms${types}${r.failures ? `, ${r.failures} FAILURES` : ""}`);
 }
 
+/** Runs `work` with the job's server pinned to SERVER_CPU if the job is a pinned one, and unpinned after. */
+export async function pinnedFor<T>(job: Job, work: () => Promise<T>): Promise<T> {
+  const proc = job.inst.proc;
+  if (proc && job.pinned) setAffinity(proc, SERVER_CPU);
+  try {
+    return await work();
+  } finally {
+    if (proc && job.pinned && proc.child.exitCode === null) setAffinity(proc, ALL_CPUS);
+  }
+}
+
 /**
  * Runs `jobs` in rounds: round r measures every job once, in order. A job that
  * throws is reported and dropped from later rounds; the others go on.
@@ -205,18 +216,17 @@ export async function runInterleaved(ctx: MeasureContext, jobs: Job[], onError: 
   for (let round = 0; round < ctx.settings.runs; round++) {
     ctx.log(` round ${round + 1}/${ctx.settings.runs}`);
     for (const job of [...live]) {
-      const proc = job.inst.proc;
       try {
-        if (proc && job.pinned) setAffinity(proc, SERVER_CPU);
-        if (round === 0) await job.warmup();
-        const busyBefore = await awaitQuiet(ctx.settings.maxQuietWaitS, ctx.log, proc ? [proc.pid] : []);
-        runs.get(job)!.push({ ...(await job.once()), busyBefore });
+        const result = await pinnedFor(job, async () => {
+          if (round === 0) await job.warmup();
+          const busyBefore = await awaitQuiet(ctx.settings.maxQuietWaitS, ctx.log, job.inst.proc ? [job.inst.proc.pid] : []);
+          return { ...(await job.once()), busyBefore };
+        });
+        runs.get(job)!.push(result);
       } catch (err) {
         onError(job, err);
         live = live.filter((j) => j !== job);
         runs.delete(job);
-      } finally {
-        if (proc && job.pinned && proc.child.exitCode === null) setAffinity(proc, ALL_CPUS);
       }
     }
   }

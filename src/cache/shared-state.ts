@@ -6,7 +6,7 @@ import { LocalRevocationBus } from '../events/local-revocation-bus.js';
 import { RedisRevocationBus } from '../events/redis-revocation-bus.js';
 import { connectRedis } from '../redis/connect.js';
 import { SessionL2 } from './session-l2.js';
-import { TieredSessionCache, type CacheTier } from './tiered-session-cache.js';
+import { TieredSessionCache, type BusHealth, type CacheTier } from './tiered-session-cache.js';
 
 export interface SharedState {
   readonly revocations: RevocationBus;
@@ -58,11 +58,10 @@ async function quitAll(...connections: Redis[]): Promise<void> {
  * did: while it is away each instance trusts its own cache only briefly and
  * keeps the revocations it could not send.
  */
-export function logBusHealth(bus: RevocationBus, logger: Logger): void {
-  if (!(bus instanceof RedisRevocationBus)) return;
+export function logBusHealth(bus: RevocationBus & Partial<BusHealth>, logger: Logger): void {
   let up = false;
   let everUp = false;
-  bus.onHealth((healthy) => {
+  bus.onHealth?.((healthy) => {
     if (healthy === up) return;
     up = healthy;
     if (!healthy) logger.warn({ redis: 'down' }, 'Redis does not answer: cached sessions are trusted only briefly, revocations are kept');
